@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r'''
+options:
+  access_key:
+    description:
+      - Access key ID (AK) for AK/SK request signing (C(SDK-HMAC-SHA256)).
+      - Used when O(auth_token) is not set; needs O(secret_key).
+      - If not set, the environment variable E(HW_ACCESS_KEY) or E(HUAWEICLOUD_SDK_AK) is used.
+    type: str
+  auth_token:
+    description:
+      - An IAM token, sent as C(X-Auth-Token). It takes precedence over AK/SK and user/password authentication.
+      - If not set, the environment variable E(HW_AUTH_TOKEN) is used.
+    type: str
+  ca_path:
+    description:
+      - A CA bundle (file or directory) to verify the endpoints' TLS certificates with.
+    type: path
+  cloud:
+    description:
+      - Domain name suffix of the default endpoints C(https://<service>.<region>.<cloud>).
+      - Some European regions use C(myhuaweicloud.eu).
+      - If not set, the environment variable E(HW_CLOUD) is used.
+    type: str
+    default: myhuaweicloud.com
+  domain_name:
+    description:
+      - Account (domain) name for IAM password authentication with O(user_name) and O(password).
+      - If not set, the environment variable E(HW_DOMAIN_NAME) is used.
+    type: str
+  endpoints:
+    description:
+      - Full base URL of a service, overriding C(https://<service>.<region>.<cloud>), for private or proxied
+        setups and for the local simulator (for example V(http://127.0.0.1:8080)).
+      - Keys are V(dbss), V(rds) and V(iam); any other key is an error.
+      - A key that is not set is taken from the environment variable E(HW_DBSS_ENDPOINT), E(HW_RDS_ENDPOINT) or
+        E(HW_IAM_ENDPOINT) (also E(HW_AUTH_URL); a trailing C(/v3) is ignored).
+    type: dict
+  max_retries:
+    description:
+      - How many times a request is retried after throttling (HTTP 429), a 500, 502, 503 or 504 answer, a
+        connection error or a timeout. Only idempotent requests are retried, with capped exponential backoff
+        and jitter, honouring C(Retry-After).
+      - At C(-vvv), each retry is reported in the result key C(api_retries).
+      - If not set, the environment variable E(HW_MAX_RETRIES) is used.
+    type: int
+    default: 5
+  password:
+    description:
+      - Password of O(user_name) for IAM password authentication. A project-scoped token is obtained once and
+        reused for every request of the task.
+      - If not set, the environment variable E(HW_USER_PASSWORD) is used.
+    type: str
+  project_id:
+    description:
+      - Project ID of the region.
+      - When not set, it is looked up once with IAM (C(GET /v3/projects?name=<region>)), or taken from the token
+        obtained with O(user_name) and O(password).
+      - If not set, the environment variable E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) is used.
+    type: str
+  region:
+    description:
+      - Region name, for example V(cn-north-4). Required, here or in the environment.
+      - If not set, the environment variable E(HW_REGION_NAME) is used.
+    type: str
+  secret_key:
+    description:
+      - Secret access key (SK) that goes with O(access_key). Never displayed or logged.
+      - If not set, the environment variable E(HW_SECRET_KEY) or E(HUAWEICLOUD_SDK_SK) is used.
+    type: str
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials, sent (and signed) as C(X-Security-Token).
+      - If not set, the environment variable E(HW_SECURITY_TOKEN) or E(HUAWEICLOUD_SDK_SECURITY_TOKEN) is used.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request (connect and read).
+    type: float
+    default: 30.0
+  user_name:
+    description:
+      - IAM user name for password authentication, used when neither O(auth_token) nor AK/SK are set.
+      - If not set, the environment variable E(HW_USER_NAME) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the endpoints' TLS certificates. Turn it off only for test endpoints.
+    type: bool
+    default: true
+notes:
+  - "Authentication precedence: O(auth_token), then O(access_key)/O(secret_key), then
+    O(user_name)/O(password)/O(domain_name). Without any of them the task fails and names the three ways."
+  - All modules of this collection belong to the action group C(hwcloud.dbaudit.huaweicloud), so
+    C(module_defaults) can set the connection options once for a play.
+  - Secrets (O(secret_key), O(password), O(auth_token), O(security_token)) never appear in results, errors or logs.
+requirements:
+  - python >= 3.8
+  - requests
+'''

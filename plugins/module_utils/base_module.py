@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Base class of every module: common options, the client, and errors turned into one-line ``fail_json``.
+
+A module subclasses :class:`HuaweiCloudModule`, declares ``argument_spec``, ``module_kwargs`` and
+``result_key``, implements ``run()`` returning its result, and its ``main()`` is ``MyModule()()``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
+
+# Retries are reported in the result at -vvv, the verbosity at which people look for them.
+RETRY_VERBOSITY = 3
+
+
+class HuaweiCloudModule:
+    argument_spec = {}
+    module_kwargs = {}
+    # The plural list key of the module's result; on a failure it carries whatever was fetched before it.
+    result_key = None
+
+    def __init__(self):
+        spec = common_argument_spec()
+        spec.update(self.argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **self.module_kwargs)
+        self.params = self.ansible.params
+        self.client = None
+        self._retries = []
+
+    def run(self):
+        """Do the module's work with ``self.client``; return the result keys (without ``changed``)."""
+        raise NotImplementedError
+
+    def __call__(self):
+        if not HAS_REQUESTS:
+            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        try:
+            self.client = HuaweiCloudClient(ClientConfig(self.params), log=self._record_retry)
+            result = self.run()
+        except HuaweiCloudConfigError as error:
+            self.ansible.fail_json(msg=str(error))
+        except HuaweiCloudError as error:
+            extra = self._debug_info()
+            if self.result_key:
+                extra[self.result_key] = error.partial_results or []
+            self.ansible.fail_json(msg=str(error), error=error.to_dict(), **extra)
+        else:
+            result.update(self._debug_info())
+            self.ansible.exit_json(changed=False, **result)
+
+    def _record_retry(self, message):
+        self._retries.append(message)
+
+    def _debug_info(self):
+        if self._retries and self.ansible._verbosity >= RETRY_VERBOSITY:
+            return {'api_retries': list(self._retries)}
+        return {}

@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The connection options every module accepts, with the environment variables users already have set for the
+Huawei Cloud Terraform provider and Python SDK. Documented once in the ``hwcloud.dbaudit.common`` doc fragment."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+
+def common_argument_spec():
+    return dict(
+        access_key=dict(type='str', no_log=False, fallback=(env_fallback, ['HW_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'])),
+        auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_AUTH_TOKEN'])),
+        ca_path=dict(type='path'),
+        cloud=dict(type='str', default='myhuaweicloud.com', fallback=(env_fallback, ['HW_CLOUD'])),
+        domain_name=dict(type='str', fallback=(env_fallback, ['HW_DOMAIN_NAME'])),
+        endpoints=dict(type='dict'),
+        max_retries=dict(type='int', default=5, fallback=(env_fallback, ['HW_MAX_RETRIES'])),
+        password=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_USER_PASSWORD'])),
+        project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),
+        region=dict(type='str', fallback=(env_fallback, ['HW_REGION_NAME'])),
+        secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'])),
+        security_token=dict(type='str', no_log=True,
+                            fallback=(env_fallback, ['HW_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'])),
+        timeout=dict(type='float', default=30.0),
+        user_name=dict(type='str', fallback=(env_fallback, ['HW_USER_NAME'])),
+        validate_certs=dict(type='bool', default=True),
+    )
