@@ -1,36 +1,29 @@
-"""Make the collection importable as ``ansible_collections.hwcloud.dbaudit`` and the simulator importable, for
-every test, straight from this checkout (no build or install needed for unit tests)."""
+"""Fixtures shared by every test: the collection importable from this checkout, and one simulator per session."""
 
-import os
-import sys
-import tempfile
+import pytest
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SIMULATOR_DIR = os.path.join(REPO_ROOT, 'tests', 'simulator')
+import hwtest_support  # noqa: F401  pylint: disable=unused-import  (sets up the collection loader)
 
 
-def _collections_root():
-    """A folder holding ``ansible_collections/hwcloud/dbaudit`` that is this checkout."""
-    parts = REPO_ROOT.split(os.sep)
-    if parts[-3:-2] == ['ansible_collections'] and parts[-2:] == ['hwcloud', 'dbaudit']:
-        return os.sep.join(parts[:-3])
-    root = tempfile.mkdtemp(prefix='hwcloud-dbaudit-collections-')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'hwcloud'))
-    os.symlink(REPO_ROOT, os.path.join(root, 'ansible_collections', 'hwcloud', 'dbaudit'))
-    return root
 
 
-COLLECTIONS_ROOT = _collections_root()
+REGIONS = ('cn-north-4', 'cn-east-3')
 
-if SIMULATOR_DIR not in sys.path:
-    sys.path.insert(0, SIMULATOR_DIR)
-if COLLECTIONS_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTIONS_ROOT)
 
-from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.plugins.loader import init_plugin_loader  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.utils.collection_loader import AnsibleCollectionConfig  # noqa: E402  pylint: disable=wrong-import-position
+@pytest.fixture(scope='session')
+def simulator():
+    from dbaudit_simulator import Simulator, SimulatorConfig
+    server = Simulator(SimulatorConfig(regions=REGIONS))
+    server.start(host='127.0.0.1', port=0)
+    yield server
+    server.stop()
 
-if AnsibleCollectionConfig.collection_finder is None:
-    init_plugin_loader([COLLECTIONS_ROOT])
-assert isinstance(AnsibleCollectionConfig.collection_finder, _AnsibleCollectionFinder)
+
+@pytest.fixture
+def sim(simulator):
+    simulator.clear_faults()
+    simulator.reset_requests()
+    simulator.set_instance_shape('servers')
+    yield simulator
+    simulator.clear_faults()
+    simulator.set_instance_shape('servers')

@@ -1,0 +1,44 @@
+"""Test support: make the collection importable as ``ansible_collections.hwcloud.dbaudit`` and the simulator importable, for
+every test, straight from this checkout (no build or install needed for unit tests)."""
+
+import os
+import re
+import sys
+import tempfile
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIMULATOR_DIR = os.path.join(REPO_ROOT, 'tests', 'simulator')
+
+
+def _collections_root():
+    """A folder holding ``ansible_collections/hwcloud/dbaudit`` that is this checkout."""
+    parts = REPO_ROOT.split(os.sep)
+    if parts[-3:-2] == ['ansible_collections'] and parts[-2:] == ['hwcloud', 'dbaudit']:
+        return os.sep.join(parts[:-3])
+    root = tempfile.mkdtemp(prefix='hwcloud-dbaudit-collections-')
+    os.makedirs(os.path.join(root, 'ansible_collections', 'hwcloud'))
+    os.symlink(REPO_ROOT, os.path.join(root, 'ansible_collections', 'hwcloud', 'dbaudit'))
+    return root
+
+
+COLLECTIONS_ROOT = _collections_root()
+
+if SIMULATOR_DIR not in sys.path:
+    sys.path.insert(0, SIMULATOR_DIR)
+if COLLECTIONS_ROOT not in sys.path:
+    sys.path.insert(0, COLLECTIONS_ROOT)
+
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.plugins.loader import init_plugin_loader  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.utils.collection_loader import AnsibleCollectionConfig  # noqa: E402  pylint: disable=wrong-import-position
+
+if AnsibleCollectionConfig.collection_finder is None:
+    init_plugin_loader([COLLECTIONS_ROOT])
+assert isinstance(AnsibleCollectionConfig.collection_finder, _AnsibleCollectionFinder)
+
+
+def sim_requests(server, path_pattern=None, method=None):
+    """The simulator's request records matching a path regex and method."""
+    return [record for record in server.requests
+            if (path_pattern is None or re.search(path_pattern, record['path']))
+            and (method is None or record['method'] == method)]
