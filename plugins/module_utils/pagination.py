@@ -2,11 +2,14 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Offset/limit listing: every page, each item once, and a guaranteed end.
+"""Offset/limit listing: every page, each item once, a guaranteed end, and no request beyond the minimum.
 
-``offset`` counts records, not pages. Listing stops on the reported total or on a short page. A full page that
+``offset`` counts records, not pages. A listing ends on the reported total or on a short page. A full page that
 brings nothing new means the server ignores ``offset``: that raises instead of looping forever. Whatever was
 fetched before a failure travels with the error as ``partial_results``.
+
+Several listings (the scopes of many instances, the audit logs of many time windows) share one bounded thread
+pool: first every listing's first page, which tells its total, then all remaining pages side by side.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,19 +20,25 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
 
 
-class _Collector:
-    """Accumulates items in page order, de-duplicated by id."""
+class _Listing:
+    """One listing's progress: its items in page order, de-duplicated by id."""
 
-    def __init__(self, id_key, transform):
+    def __init__(self, job, id_key, transform):
+        self.job = job
         self.items = []
+        self.total = None
+        self.next_offset = 0
+        self.last_page_size = None
         self._seen = set()
         self._id_key = id_key
         self._transform = transform
 
-    def add_page(self, raw_items):
+    def add_page(self, body, items_key, total_key, page_size):
+        page = _page_items(body, items_key)
+        self.total = _page_total(body, total_key)
         added = 0
-        for raw in raw_items:
-            item = self._transform(raw) if self._transform else raw
+        for raw in page:
+            item = self._transform(self.job, raw) if self._transform else raw
             key = item.get(self._id_key) if isinstance(item, dict) else None
             if key is not None:
                 if key in self._seen:
@@ -37,7 +46,22 @@ class _Collector:
                 self._seen.add(key)
             self.items.append(item)
             added += 1
-        return added
+        self.next_offset += page_size
+        self.last_page_size = len(page)
+        if len(page) >= page_size and added == 0:
+            raise PaginationError(
+                'the service returned no new %s at offset %d (it seems to ignore offset); stopped after %d of %s'
+                % (items_key, self.next_offset - page_size, len(self.items),
+                   'unknown' if self.total is None else self.total))
+
+    def finished(self, page_size):
+        return self.last_page_size is not None and (
+            self.last_page_size < page_size or (self.total is not None and self.next_offset >= self.total))
+
+    def next_offsets(self, page_size, concurrent):
+        if concurrent and self.total is not None:
+            return list(range(self.next_offset, self.total, page_size))
+        return [self.next_offset]
 
 
 def _page_items(body, items_key):
@@ -53,53 +77,51 @@ def _page_total(body, total_key):
         return None
 
 
-def fetch_all(fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
-    """Return every item of a listing.
+def _fetch_pages(requests, fetch_page, page_size, max_workers):
+    """``[(listing, offset)]`` -> ``[(body, error)]`` in the same order."""
+    def fetch(request):
+        listing, offset = request
+        try:
+            return fetch_page(listing.job, offset, page_size), None
+        except HuaweiCloudError as error:
+            return None, error
 
-    ``fetch_page(offset, limit)`` returns one decoded page. With ``max_workers`` > 1 the pages after the first
-    (which tells the total) are fetched concurrently, one request each.
+    if max_workers <= 1 or len(requests) == 1:
+        return [fetch(request) for request in requests]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(requests))) as pool:
+        return list(pool.map(fetch, requests))
+
+
+def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
+    """List every item of several listings; returns ``[(job, items)]`` in the order of ``jobs``.
+
+    ``fetch_page(job, offset, limit)`` returns one decoded page; ``transform(job, raw_item)`` shapes an item.
     """
-    collector = _Collector(id_key, transform)
-    offset = 0
-    total = None
+    listings = [_Listing(job, id_key, transform) for job in jobs]
     try:
-        while True:
-            if max_workers > 1 and total is not None and offset < total:
-                bodies = _fetch_concurrently(fetch_page, page_size, range(offset, total, page_size), max_workers,
-                                             collector, items_key)
-            else:
-                bodies = [fetch_page(offset, page_size)]
-            for body in bodies:
-                page = _page_items(body, items_key)
-                total = _page_total(body, total_key)
-                added = collector.add_page(page)
-                offset += page_size
-                if len(page) >= page_size and added == 0:
-                    raise PaginationError(
-                        'the service returned no new %s at offset %d (it seems to ignore offset); stopped after %d of %s'
-                        % (items_key, offset - page_size, len(collector.items), 'unknown' if total is None else total))
-            if len(page) < page_size or (total is not None and offset >= total):
-                return collector.items
+        pending = [(listing, 0) for listing in listings]
+        while pending:
+            outcomes = _fetch_pages(pending, fetch_page, page_size, max_workers)
+            failure = None
+            # Pages that did arrive count as fetched data even when another page of the round failed.
+            for (listing, _offset), (body, error) in zip(pending, outcomes):
+                if error is not None:
+                    failure = failure or error
+                else:
+                    listing.add_page(body, items_key, total_key, page_size)
+            if failure is not None:
+                raise failure
+            pending = [(listing, offset) for listing in listings if not listing.finished(page_size)
+                       for offset in listing.next_offsets(page_size, max_workers > 1)]
+        return [(listing.job, listing.items) for listing in listings]
     except HuaweiCloudError as error:
-        error.partial_results = list(collector.items)
+        error.partial_results = [item for listing in listings for item in listing.items]
         raise
 
 
-def _fetch_concurrently(fetch_page, page_size, offsets, max_workers, collector, items_key):
-    """The pages at ``offsets``, in order. On a failure, the pages that did arrive are kept before raising."""
-    offsets = list(offsets)
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(offsets))) as pool:
-        futures = [pool.submit(fetch_page, page_offset, page_size) for page_offset in offsets]
-        outcomes = []
-        for future in futures:
-            try:
-                outcomes.append((future.result(), None))
-            except HuaweiCloudError as error:
-                outcomes.append((None, error))
-    failures = [error for body, error in outcomes if error is not None]
-    if failures:
-        for body, error in outcomes:
-            if body is not None:
-                collector.add_page(_page_items(body, items_key))
-        raise failures[0]
-    return [body for body, error in outcomes]
+def fetch_all(fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
+    """Every item of one listing. ``fetch_page(offset, limit)``; ``transform(raw_item)``."""
+    [(_job, items)] = fetch_many(
+        [None], lambda _job, offset, limit: fetch_page(offset, limit), page_size, items_key, total_key, id_key,
+        (lambda _job, raw: transform(raw)) if transform else None, max_workers)
+    return items

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many
 
 
 class FakeListing:
@@ -103,3 +103,61 @@ def test_listing_that_grows_while_read_is_followed():
 
     items = fetch_all(growing, 1000, 'servers', max_workers=4)
     assert len(items) == 2200
+
+
+class ManyListings:
+    """Several fake listings keyed by job; tracks how many requests were in flight at once."""
+
+    def __init__(self, sizes, unknown=()):
+        self.listings = dict((job, FakeListing(size)) for job, size in sizes.items())
+        self.unknown = set(unknown)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, job, offset, limit):
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            # Give other workers the chance to overlap; correctness does not depend on it.
+            threading.Event().wait(0.002)
+            if job in self.unknown:
+                raise HuaweiCloudError('no such instance', status=400, error_code='DBSS.10021004')
+            return self.listings[job](offset, limit)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def calls(self):
+        return sum(len(listing.calls) for listing in self.listings.values())
+
+
+@pytest.mark.parametrize('workers', [1, 8])
+def test_many_listings_each_complete_in_the_minimum_of_requests(workers):
+    sizes = dict(('job-%d' % n, n * 7) for n in range(30))
+    service = ManyListings(sizes)
+    results = fetch_many(list(sizes), service, 50, 'servers', max_workers=workers)
+    assert [job for job, _ in results] == list(sizes)
+    for job, items in results:
+        assert [item['n'] for item in items] == list(range(sizes[job]))
+    assert service.calls() == sum(max(1, -(-size // 50)) for size in sizes.values())
+    if workers == 1:
+        assert service.max_in_flight == 1
+    else:
+        assert 1 < service.max_in_flight <= workers
+
+
+def test_transform_sees_its_job():
+    service = ManyListings({'a': 2, 'b': 1})
+    results = fetch_many(['a', 'b'], service, 10, 'servers', transform=lambda job, raw: dict(raw, job=job))
+    assert [(item['job'], item['n']) for _, items in results for item in items] == [('a', 0), ('a', 1), ('b', 0)]
+
+
+@pytest.mark.parametrize('workers', [1, 4])
+def test_one_failing_listing_keeps_the_others_data(workers):
+    service = ManyListings({'a': 3, 'bad': 3, 'c': 2}, unknown={'bad'})
+    with pytest.raises(HuaweiCloudError) as info:
+        fetch_many(['a', 'bad', 'c'], service, 10, 'servers', max_workers=workers)
+    assert info.value.error_code == 'DBSS.10021004'
+    assert [item['n'] for item in info.value.partial_results] == [0, 1, 2, 0, 1]
