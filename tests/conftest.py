@@ -2,10 +2,8 @@
 
 import pytest
 
-import hwtest_support  # noqa: F401  pylint: disable=unused-import  (sets up the collection loader)
-
-
-
+# Importing it sets up the collection loader and sys.path.
+import hwtest_support  # noqa: F401  pylint: disable=unused-import
 
 REGIONS = ('cn-north-4', 'cn-east-3')
 

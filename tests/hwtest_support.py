@@ -42,3 +42,32 @@ def sim_requests(server, path_pattern=None, method=None):
     return [record for record in server.requests
             if (path_pattern is None or re.search(path_pattern, record['path']))
             and (method is None or record['method'] == method)]
+
+
+class ModuleRun:
+    def __init__(self, rc, result, output):
+        self.rc = rc
+        self.result = result
+        self.output = output
+
+
+def run_module(module, args, environ=None):
+    """Run a module's ``main()`` in-process with ``args`` and only the given HW_* environment; real HTTP."""
+    import contextlib
+    import io
+    import json
+    from unittest import mock
+
+    from ansible.module_utils.testing import patch_module_args
+
+    clean = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
+    clean.update(environ or {})
+    stdout = io.StringIO()
+    with mock.patch.dict(os.environ, clean, clear=True), patch_module_args(args), contextlib.redirect_stdout(stdout):
+        try:
+            module.main()
+            rc = None
+        except SystemExit as exit_info:
+            rc = exit_info.code
+    output = stdout.getvalue()
+    return ModuleRun(rc, json.loads(output), output)

@@ -37,7 +37,7 @@ def expected_ids(sim, region=REGION):
 
 def test_aksk_lists_instances_and_looks_project_up_once(sim):
     harness = Harness(sim)
-    for _ in range(3):
+    for _attempt in range(3):
         assert [item['id'] for item in harness.instances()] == expected_ids(sim)
     assert len(sim_requests(sim, r'^/v3/projects$')) == 1
     assert len(sim_requests(sim, INSTANCES)) == 3
@@ -97,7 +97,7 @@ def test_bad_auth_token_is_rejected_without_leaking_it(sim):
 def test_password_auth_obtains_one_token_and_uses_its_project(sim):
     creds = sim.credentials
     harness = Harness(sim, user_name=creds['user_name'], password=creds['password'], domain_name=creds['domain_name'])
-    for _ in range(2):
+    for _attempt in range(2):
         assert [item['id'] for item in harness.instances()] == expected_ids(sim)
     assert len(sim_requests(sim, r'^/v3/auth/tokens$', 'POST')) == 1
     assert sim_requests(sim, r'^/v3/projects') == []
@@ -218,7 +218,7 @@ def test_post_is_not_retried_but_the_token_request_is(sim):
 
 def test_one_pooled_connection_serves_sequential_requests(sim):
     harness = Harness(sim, project_id=sim.data.regions[REGION].project_id)
-    for _ in range(4):
+    for _attempt in range(4):
         harness.instances()
     adapter = harness.client._session.get_adapter(sim.url)
     keys = adapter.poolmanager.pools.keys()

@@ -41,20 +41,20 @@ def test_every_record_once_in_the_minimum_of_requests(count, page, expected_call
     items = fetch_all(listing, page, 'servers', max_workers=workers)
     assert [item['n'] for item in items] == list(range(count))
     assert len(listing.calls) == expected_calls
-    assert sorted(offset for offset, _ in listing.calls) == [n * page for n in range(expected_calls)]
-    assert all(limit == page for _, limit in listing.calls)
+    assert sorted(offset for offset, _limit in listing.calls) == [n * page for n in range(expected_calls)]
+    assert all(limit == page for _offset, limit in listing.calls)
 
 
 def test_without_total_a_short_page_ends_the_listing():
     listing = FakeListing(2500, with_total=False)
     assert len(fetch_all(listing, 1000, 'servers')) == 2500
-    assert [offset for offset, _ in listing.calls] == [0, 1000, 2000]
+    assert [offset for offset, _limit in listing.calls] == [0, 1000, 2000]
 
 
 def test_without_total_an_exact_multiple_needs_one_empty_page():
     listing = FakeListing(2000, with_total=False)
     assert len(fetch_all(listing, 1000, 'servers', max_workers=4)) == 2000
-    assert [offset for offset, _ in listing.calls] == [0, 1000, 2000]
+    assert [offset for offset, _limit in listing.calls] == [0, 1000, 2000]
 
 
 @pytest.mark.parametrize('with_total', [True, False])
@@ -138,7 +138,7 @@ def test_many_listings_each_complete_in_the_minimum_of_requests(workers):
     sizes = dict(('job-%d' % n, n * 7) for n in range(30))
     service = ManyListings(sizes)
     results = fetch_many(list(sizes), service, 50, 'servers', max_workers=workers)
-    assert [job for job, _ in results] == list(sizes)
+    assert [job for job, _items in results] == list(sizes)
     for job, items in results:
         assert [item['n'] for item in items] == list(range(sizes[job]))
     assert service.calls() == sum(max(1, -(-size // 50)) for size in sizes.values())
@@ -151,7 +151,7 @@ def test_many_listings_each_complete_in_the_minimum_of_requests(workers):
 def test_transform_sees_its_job():
     service = ManyListings({'a': 2, 'b': 1})
     results = fetch_many(['a', 'b'], service, 10, 'servers', transform=lambda job, raw: dict(raw, job=job))
-    assert [(item['job'], item['n']) for _, items in results for item in items] == [('a', 0), ('a', 1), ('b', 0)]
+    assert [(item['job'], item['n']) for _job, items in results for item in items] == [('a', 0), ('a', 1), ('b', 0)]
 
 
 @pytest.mark.parametrize('workers', [1, 4])

@@ -1,14 +1,9 @@
 """dbss_instance_info run in-process (real AnsibleModule, real HTTP to the simulator): options, filters, every
 authentication method, check mode, failures as one-line messages, and no secret in any output."""
 
-import json
-import os
-
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
-from hwtest_support import sim_requests
+from hwtest_support import run_module, sim_requests
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import normalize_audit_instance
 from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_instance_info
@@ -16,16 +11,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_instance_in
 REGION = 'cn-north-4'
 
 
-def run(args, capsys, monkeypatch, environ=None):
-    for name in [name for name in os.environ if name.startswith(('HW_', 'HUAWEICLOUD_SDK_'))]:
-        monkeypatch.delenv(name)
-    for name, value in (environ or {}).items():
-        monkeypatch.setenv(name, value)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as info:
-            dbss_instance_info.main()
-    output = capsys.readouterr().out
-    return info.value.code, json.loads(output), output
+def run(args, environ=None):
+    return run_module(dbss_instance_info, args, environ)
 
 
 def base_args(sim, **extra):
@@ -39,38 +26,39 @@ def seeded(sim, region=REGION):
     return [normalize_audit_instance(raw) for raw in sim.data.regions[region].instances]
 
 
-def test_lists_every_instance_normalised(sim, capsys, monkeypatch):
-    code, result, _ = run(base_args(sim), capsys, monkeypatch)
+def test_lists_every_instance_normalised(sim):
+    outcome = run(base_args(sim))
+    code, result = outcome.rc, outcome.result
     assert code == 0
     assert result['changed'] is False
     assert result['instances'] == seeded(sim)
     assert 'api_retries' not in result
 
 
-def test_filters(sim, capsys, monkeypatch):
+def test_filters(sim):
     instances = seeded(sim)
     wanted = ['ERROR', 'SHUTOFF']
-    _, result, _ = run(base_args(sim, status=wanted), capsys, monkeypatch)
+    result = run(base_args(sim, status=wanted)).result
     assert result['instances'] == [item for item in instances if item['status'] in wanted]
     assert {item['status'] for item in result['instances']} == set(wanted)
 
     target = instances[5]
-    _, result, _ = run(base_args(sim, instance_id=target['id']), capsys, monkeypatch)
+    result = run(base_args(sim, instance_id=target['id'])).result
     assert result['instances'] == [target]
 
-    _, result, _ = run(base_args(sim, name=target['name']), capsys, monkeypatch)
+    result = run(base_args(sim, name=target['name'])).result
     assert result['instances'] == [item for item in instances if item['name'] == target['name']]
 
-    _, result, _ = run(base_args(sim, instance_id='no-such-instance'), capsys, monkeypatch)
+    result = run(base_args(sim, instance_id='no-such-instance')).result
     assert result['instances'] == []
 
-    _, result, _ = run(base_args(sim, name=target['name'], status=['DELETED']), capsys, monkeypatch)
+    result = run(base_args(sim, name=target['name'], status=['DELETED'])).result
     assert result['instances'] == [item for item in instances
                                    if item['name'] == target['name'] and item['status'] == 'DELETED']
 
 
-def test_check_mode_reads_the_same(sim, capsys, monkeypatch):
-    _, result, _ = run(base_args(sim, _ansible_check_mode=True), capsys, monkeypatch)
+def test_check_mode_reads_the_same(sim):
+    result = run(base_args(sim, _ansible_check_mode=True)).result
     assert result['instances'] == seeded(sim)
     assert result['changed'] is False
 
@@ -102,17 +90,19 @@ def _auth_variants(sim):
 
 @pytest.mark.parametrize('variant', ['aksk options', 'aksk HW_ env', 'aksk SDK env', 'temporary aksk', 'auth token',
                                      'auth token env', 'password', 'password env'])
-def test_every_authentication_method(sim, capsys, monkeypatch, variant):
+def test_every_authentication_method(sim, variant):
     args, environ = _auth_variants(sim)[variant]
-    code, result, output = run(args, capsys, monkeypatch, environ)
+    outcome = run(args, environ)
+    code, result, output = outcome.rc, outcome.result, outcome.output
     assert code == 0, result.get('msg')
     assert result['instances'] == seeded(sim)
     for secret in [value for key, value in sim.credentials.items() if 'secret' in key or key in ('password', 'security_token')]:
         assert secret not in output
 
 
-def test_no_credentials_fail_with_one_line_naming_the_three_ways(sim, capsys, monkeypatch):
-    code, result, _ = run({'region': REGION, 'endpoints': {'dbss': sim.url}}, capsys, monkeypatch)
+def test_no_credentials_fail_with_one_line_naming_the_three_ways(sim):
+    outcome = run({'region': REGION, 'endpoints': {'dbss': sim.url}})
+    code, result = outcome.rc, outcome.result
     assert code == 1
     assert result['failed'] is True
     assert result['msg'].startswith('no credentials: set auth_token')
@@ -120,22 +110,25 @@ def test_no_credentials_fail_with_one_line_naming_the_three_ways(sim, capsys, mo
     assert sim.requests == []
 
 
-def test_bad_status_choice_names_the_allowed_values(sim, capsys, monkeypatch):
-    code, result, _ = run(base_args(sim, status=['RUNNING']), capsys, monkeypatch)
+def test_bad_status_choice_names_the_allowed_values(sim):
+    outcome = run(base_args(sim, status=['RUNNING']))
+    code, result = outcome.rc, outcome.result
     assert code == 1
     assert 'status' in result['msg'] and 'ACTIVE' in result['msg'] and 'RUNNING' in result['msg']
     assert sim.requests == []
 
 
-def test_unknown_endpoint_key_is_rejected_before_any_request(sim, capsys, monkeypatch):
-    code, result, _ = run(base_args(sim, endpoints={'dbs': sim.url}), capsys, monkeypatch)
+def test_unknown_endpoint_key_is_rejected_before_any_request(sim):
+    outcome = run(base_args(sim, endpoints={'dbs': sim.url}))
+    code, result = outcome.rc, outcome.result
     assert code == 1
     assert result['msg'] == 'endpoints: unknown key(s) dbs; allowed keys are dbss, iam, rds'
     assert sim.requests == []
 
 
-def test_cloud_error_is_one_line_with_status_code_and_request_id(sim, capsys, monkeypatch):
-    code, result, output = run(base_args(sim, secret_key='definitely-wrong-secret'), capsys, monkeypatch)
+def test_cloud_error_is_one_line_with_status_code_and_request_id(sim):
+    outcome = run(base_args(sim, secret_key='definitely-wrong-secret'))
+    code, result, output = outcome.rc, outcome.result, outcome.output
     assert code == 1
     assert 'HTTP 401 APIGW.0301' in result['msg']
     assert '(request id ' in result['msg']
@@ -145,25 +138,26 @@ def test_cloud_error_is_one_line_with_status_code_and_request_id(sim, capsys, mo
     assert 'definitely-wrong-secret' not in output
 
 
-def test_retries_are_reported_at_vvv_only(sim, capsys, monkeypatch):
+def test_retries_are_reported_at_vvv_only(sim):
     project_id = sim.data.regions[REGION].project_id
     sim.add_fault('status', path=r'/audit/instances$', status=429, retry_after='0', times=1)
-    _, quiet, _ = run(base_args(sim, project_id=project_id), capsys, monkeypatch)
+    quiet = run(base_args(sim, project_id=project_id)).result
     assert 'api_retries' not in quiet
     sim.add_fault('status', path=r'/audit/instances$', status=503, times=1)
-    _, verbose, _ = run(base_args(sim, project_id=project_id, _ansible_verbosity=3), capsys, monkeypatch)
+    verbose = run(base_args(sim, project_id=project_id, _ansible_verbosity=3)).result
     assert len(verbose['api_retries']) == 1
     assert 'HTTP 503' in verbose['api_retries'][0]
     assert verbose['instances'] == seeded(sim)
     assert len(sim_requests(sim, r'/audit/instances$')) == 4
 
 
-def test_partial_results_survive_a_failure(capsys, monkeypatch):
+def test_partial_results_survive_a_failure():
     from dbaudit_simulator import Simulator, SimulatorConfig
     with Simulator(SimulatorConfig(regions=(REGION,), instances=1500, scopes_per_instance=0,
                                    databases_per_instance=0, rds_instances=0)) as big:
         big.add_fault('html', path=r'/audit/instances$', status=502, after=1)
-        code, result, _ = run(base_args(big, max_retries=1), capsys, monkeypatch)
+        outcome = run(base_args(big, max_retries=1))
+        code, result = outcome.rc, outcome.result
     assert code == 1
     assert 'HTTP 502' in result['msg'] and 'non-JSON response (text/html' in result['msg']
     assert len(result['instances']) == 1000
