@@ -1,0 +1,87 @@
+"""Command line: run the simulator in the foreground until SIGINT or SIGTERM."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .config import INSTANCE_SHAPES, SimulatorConfig
+from .simulator import Simulator
+
+
+def _non_negative(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m dbaudit_simulator", description="Local simulator of the Huawei Cloud IAM, DBSS and RDS APIs.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=_non_negative, default=8080, help="0 picks a free port (combine with --url-file)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--regions", default="cn-north-4", help="comma-separated region names")
+    parser.add_argument("--instances", type=_non_negative, default=24, help="DBSS audit instances per region")
+    parser.add_argument("--scopes-per-instance", type=_non_negative, default=3)
+    parser.add_argument("--databases-per-instance", type=_non_negative, default=2)
+    parser.add_argument("--rds-instances", type=_non_negative, default=12, help="RDS instances per region")
+    parser.add_argument("--log-days", type=_non_negative, default=45)
+    parser.add_argument("--log-interval-hours", type=_positive, default=6)
+    parser.add_argument("--instance-shape", choices=INSTANCE_SHAPES, default="servers")
+    parser.add_argument("--latency-ms", type=_non_negative, default=0, help="delay added to every API request")
+    parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
+    return parser
+
+
+def _write_url_file(path, url):
+    # Write then rename so a poller never reads a half-written URL.
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(url + "\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    config = SimulatorConfig(seed=args.seed, regions=args.regions, instances=args.instances, scopes_per_instance=args.scopes_per_instance,
+                             databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
+                             log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sim = Simulator(config).start(host=args.host, port=args.port)
+    creds = sim.credentials
+    lines = [
+        "dbaudit simulator listening on %s" % sim.url,
+        "# fake credentials; export these to point the collection at the simulator:",
+        "export HW_REGION_NAME=%s" % config.regions[0],
+        "export HW_ACCESS_KEY=%s" % creds["access_key"],
+        "export HW_SECRET_KEY=%s" % creds["secret_key"],
+        "export HW_DBSS_ENDPOINT=%s" % sim.url,
+        "export HW_RDS_ENDPOINT=%s" % sim.url,
+        "export HW_IAM_ENDPOINT=%s" % sim.url,
+        "# token auth instead: HW_DOMAIN_NAME=%s HW_USER_NAME=%s HW_USER_PASSWORD=%s" % (creds["domain_name"], creds["user_name"], creds["password"]),
+    ]
+    print("\n".join(lines), flush=True)
+    if args.url_file:
+        _write_url_file(args.url_file, sim.url)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sim.stop()
+    print("dbaudit simulator stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

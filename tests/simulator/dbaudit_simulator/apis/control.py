@@ -1,0 +1,97 @@
+"""The simulator's own control API under /_sim/: unauthenticated, never faulted, never recorded."""
+
+from ..wire import json_response, Response
+
+
+def _body(request):
+    try:
+        body = request.json() if request.body else {}
+    except ValueError as exc:
+        raise ValueError("request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise ValueError("request body must be a JSON object")
+    return body
+
+
+def _health(app, _request):
+    return json_response(200, {"status": "ok", "url": app.url})
+
+
+def _get_requests(app, _request):
+    return json_response(200, {"requests": app.log.snapshot()})
+
+
+def _clear_requests(app, _request):
+    app.log.clear()
+    return Response(204)
+
+
+def _get_faults(app, _request):
+    return json_response(200, {"faults": app.faults.describe()})
+
+
+def _add_fault(app, request):
+    body = _body(request)
+    kind = body.pop("kind", None)
+    if not isinstance(kind, str):
+        raise ValueError("a fault needs a 'kind'")
+    try:
+        rule = app.faults.add(kind, **body)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from exc
+    return json_response(201, {"fault": rule.describe()})
+
+
+def _clear_faults(app, _request):
+    app.faults.clear()
+    return Response(204)
+
+
+def _set_config(app, request):
+    body = _body(request)
+    unknown = set(body) - {"instance_shape"}
+    if unknown:
+        raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
+    if "instance_shape" in body:
+        app.set_instance_shape(body["instance_shape"])
+    return json_response(200, {"instance_shape": app.instance_shape})
+
+
+def _get_data(app, _request):
+    return json_response(200, app.data.to_dict())
+
+
+def _get_credentials(app, _request):
+    return json_response(200, dict(app.credentials))
+
+
+def _issue_token(app, request):
+    body = _body(request)
+    region = body.get("region")
+    if region not in app.data.regions:
+        raise ValueError("unknown region %r" % (region,))
+    return json_response(201, {"token": app.issue_token(region, body.get("ttl_seconds")), "project_id": app.data.regions[region].project_id})
+
+
+_ROUTES = {
+    ("GET", "/_sim/health"): _health,
+    ("GET", "/_sim/requests"): _get_requests,
+    ("DELETE", "/_sim/requests"): _clear_requests,
+    ("GET", "/_sim/faults"): _get_faults,
+    ("POST", "/_sim/faults"): _add_fault,
+    ("DELETE", "/_sim/faults"): _clear_faults,
+    ("POST", "/_sim/config"): _set_config,
+    ("GET", "/_sim/data"): _get_data,
+    ("GET", "/_sim/credentials"): _get_credentials,
+    ("POST", "/_sim/tokens"): _issue_token,
+}
+
+
+def handle(app, request):
+    handler = _ROUTES.get((request.method, request.path.rstrip("/")))
+    if handler is None:
+        return json_response(404, {"error": "unknown control endpoint %s %s" % (request.method, request.path)})
+    try:
+        return handler(app, request)
+    except ValueError as exc:
+        return json_response(400, {"error": str(exc)})

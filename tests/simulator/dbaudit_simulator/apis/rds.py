@@ -1,0 +1,109 @@
+"""RDS v3 APIs: instance list and the MySQL audit-log family."""
+
+import datetime
+import re
+
+from .. import errors
+from ..wire import json_response
+from .common import paging
+
+INSTANCE_LIMIT_MAX = 100
+AUDITLOG_LIMIT_MAX = 50
+AUDITLOG_MAX_SPAN = datetime.timedelta(days=30)
+LINKS_MAX_IDS = 50
+AUDITLOG_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$")
+DATASTORE_TYPES = ("MySQL", "PostgreSQL", "SQLServer", "MariaDB")
+INSTANCE_TYPES = ("Single", "Ha", "Replica")
+
+
+def _matches_name(instance, wanted):
+    # A leading "*" asks for a fuzzy (substring) match, otherwise the name must match exactly (RDS API semantics).
+    if wanted.startswith("*"):
+        return wanted[1:] in instance["name"]
+    return instance["name"] == wanted
+
+
+def list_instances(ctx):
+    offset, limit = paging(ctx, INSTANCE_LIMIT_MAX, errors.rds_invalid)
+    query = ctx.query
+    instances = ctx.region.rds_instances
+    if query.get("datastore_type"):
+        wanted = query["datastore_type"].lower()
+        if wanted not in [t.lower() for t in DATASTORE_TYPES]:
+            raise errors.rds_invalid("Invalid parameter datastore_type: %s" % query["datastore_type"])
+        instances = [i for i in instances if i["datastore"]["type"].lower() == wanted]
+    if query.get("type"):
+        if query["type"] not in INSTANCE_TYPES:
+            raise errors.rds_invalid("Invalid parameter type: %s" % query["type"])
+        instances = [i for i in instances if i["type"] == query["type"]]
+    if "name" in query:
+        if query["name"] in ("", "*"):
+            raise errors.rds_invalid("Invalid parameter name: %r" % query["name"])
+        instances = [i for i in instances if _matches_name(i, query["name"])]
+    for field, key in (("id", "id"), ("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"), ("eps_id", "enterprise_project_id")):
+        if query.get(field):
+            instances = [i for i in instances if i[key] == query[field]]
+    return json_response(200, {"instances": instances[offset:offset + limit], "total_count": len(instances)})
+
+
+def _mysql_instance(ctx):
+    instance_id = ctx.params["instance_id"]
+    instance = ctx.region.rds_by_id.get(instance_id)
+    if instance is None:
+        raise errors.ApiError(404, errors.rds_body(errors.RDS_INSTANCE_NOT_FOUND, "The DB instance does not exist: %s" % instance_id))
+    if instance["datastore"]["type"] != "MySQL":
+        raise errors.ApiError(400, errors.rds_body(errors.RDS_ENGINE_NOT_SUPPORTED,
+                                                   "Audit logs are only supported for RDS for MySQL, not %s" % instance["datastore"]["type"]))
+    return instance
+
+
+def _parse_time(query, name):
+    raw = query.get(name)
+    if raw is None:
+        raise errors.rds_invalid("Missing mandatory parameter %s" % name)
+    if not AUDITLOG_TIME_RE.match(raw):
+        raise errors.rds_invalid("Invalid parameter %s: %r is not in yyyy-mm-ddThh:mm:ss+hhmm format" % (name, raw))
+    try:
+        return datetime.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError as exc:
+        raise errors.rds_invalid("Invalid parameter %s: %r is not a valid time" % (name, raw)) from exc
+
+
+def list_auditlogs(ctx):
+    instance = _mysql_instance(ctx)
+    query = ctx.query
+    for name in ("start_time", "end_time", "offset", "limit"):
+        if name not in query:
+            raise errors.rds_invalid("Missing mandatory parameter %s" % name)
+    start = _parse_time(query, "start_time")
+    end = _parse_time(query, "end_time")
+    if end <= start:
+        raise errors.rds_invalid("Invalid parameter: end_time must be later than start_time")
+    if end - start > AUDITLOG_MAX_SPAN:
+        raise errors.rds_invalid("Invalid parameter: the time span between start_time and end_time cannot exceed 30 days")
+    offset, limit = paging(ctx, AUDITLOG_LIMIT_MAX, errors.rds_invalid, required=True)
+    files = ctx.region.audit_logs.query(instance["id"], start, end)
+    return json_response(200, {"auditlogs": files[offset:offset + limit], "total_record": len(files)})
+
+
+def show_auditlog_policy(ctx):
+    instance = _mysql_instance(ctx)
+    return json_response(200, ctx.region.audit_policies[instance["id"]])
+
+
+def create_auditlog_links(ctx):
+    instance = _mysql_instance(ctx)
+    try:
+        body = ctx.request.json()
+    except ValueError as exc:
+        raise errors.rds_invalid("The request body is not valid JSON") from exc
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not 1 <= len(ids) <= LINKS_MAX_IDS or not all(isinstance(i, str) and i for i in ids):
+        raise errors.rds_invalid("Invalid parameter ids: expected 1 to %d audit log ids" % LINKS_MAX_IDS)
+    known = {f["id"] for f in ctx.region.audit_logs[instance["id"]]}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise errors.rds_invalid("Invalid parameter ids: audit log %s does not exist" % unknown[0])
+    expires = int(ctx.app.clock()) + 300
+    links = ["https://obs.example.invalid/rds-auditlog/%s/%s.zip?Expires=%d&Signature=simulated" % (instance["id"], log_id, expires) for log_id in ids]
+    return json_response(200, {"links": links})

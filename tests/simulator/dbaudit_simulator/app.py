@@ -1,0 +1,196 @@
+"""The request pipeline: control API, fault injection, routing, gateway authentication, handlers, request log."""
+
+import re
+import sys
+import threading
+import time
+import traceback
+from http import HTTPStatus
+
+from . import errors
+from .apis import control, dbss, iam, rds
+from .apis.common import HandlerContext
+from .auth import AuthFailure, SignatureVerifier, TokenStore
+from .config import INSTANCE_SHAPES
+from .faults import FaultInjector, RequestLog
+from .wire import Response, json_response
+
+_HTML_PAGE = "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center><hr><center>nginx</center></body></html>"
+
+
+class Route:
+    def __init__(self, method, pattern, service, handler, authenticated=True):
+        self.method = method
+        self.regex = re.compile("^" + pattern + "/?$")
+        self.service = service
+        self.handler = handler
+        self.authenticated = authenticated
+
+
+_PROJECT = r"/(?P<project_id>[0-9A-Za-z_-]{1,64})"
+_INSTANCE = r"/(?P<instance_id>[0-9A-Za-z_.-]{1,128})"
+ROUTES = (
+    Route("POST", r"/v3/auth/tokens", "iam", iam.create_token, authenticated=False),
+    Route("GET", r"/v3/projects", "iam", iam.list_projects),
+    Route("GET", r"/v1" + _PROJECT + r"/audit/instances", "dbss", dbss.list_instances),
+    Route("GET", r"/v1" + _PROJECT + r"/dbss/audit/instances", "dbss", dbss.list_instances_legacy),
+    Route("GET", r"/v1" + _PROJECT + r"/audit" + _INSTANCE + r"/rule/scopes", "dbss", dbss.list_scopes),
+    Route("GET", r"/v2" + _PROJECT + r"/audit" + _INSTANCE + r"/databases", "dbss", dbss.list_databases),
+    Route("GET", r"/v3" + _PROJECT + r"/instances", "rds", rds.list_instances),
+    Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog", "rds", rds.list_auditlogs),
+    Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-policy", "rds", rds.show_auditlog_policy),
+    Route("POST", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-links", "rds", rds.create_auditlog_links),
+)
+
+
+def _auth_scheme(headers):
+    if "authorization" in headers:
+        return "aksk"
+    if "x-auth-token" in headers:
+        return "token"
+    return "none"
+
+
+def _phrase(status):
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class SimulatorApp:
+    """Turns a wire.Request into a wire.Response; shared, thread-safe state lives here."""
+
+    def __init__(self, config, data, credentials, clock=time.time):
+        self.config = config
+        self.data = data
+        self.credentials = credentials
+        self.clock = clock
+        self.url = None
+        self.faults = FaultInjector()
+        self.log = RequestLog()
+        self.tokens = TokenStore(clock)
+        self.verifier = SignatureVerifier(credentials, clock)
+        self._shape_lock = threading.Lock()
+        self._instance_shape = config.instance_shape
+
+    @property
+    def instance_shape(self):
+        with self._shape_lock:
+            return self._instance_shape
+
+    def set_instance_shape(self, shape):
+        if shape not in INSTANCE_SHAPES:
+            raise ValueError("instance_shape must be one of %s" % ", ".join(INSTANCE_SHAPES))
+        with self._shape_lock:
+            self._instance_shape = shape
+
+    def find_region(self, project_id=None, name=None):
+        if project_id is not None:
+            return self.data.regions_by_project.get(project_id)
+        return self.data.regions.get(name)
+
+    def issue_token(self, region, ttl_seconds=None):
+        return self.tokens.issue(self.data.regions[region].project_id, ttl_seconds)[0]
+
+    def handle(self, request):
+        if request.path == "/_sim" or request.path.startswith("/_sim/"):
+            response = control.handle(self, request)
+        else:
+            record = {"method": request.method, "path": request.path, "query": request.query, "status": None,
+                      "auth": _auth_scheme(request.headers), "fault": None, "service": "sim", "request_id": request.request_id}
+            response = self._handle_service(request, record)
+            record["status"] = None if response.drop else response.status
+            self.log.append(record)
+        response.headers.setdefault("X-Request-Id", request.request_id)
+        return response
+
+    def _handle_service(self, request, record):
+        latency_ms, latency_hit, rule = self.faults.select(request.method, request.path)
+        if latency_hit:
+            record["fault"] = "latency"
+            time.sleep(latency_ms / 1000.0)
+        route, params = self._route(request.method, request.path)
+        if route is not None:
+            record["service"] = route.service
+        if rule is not None:
+            record["fault"] = rule.kind
+            if rule.kind != "ignore_offset":
+                return self._fault_response(rule, request)
+        try:
+            if route is None:
+                raise errors.gateway_error(404, errors.APIGW_API_NOT_FOUND, "The API does not exist or has not been published in the environment",
+                                           request.request_id)
+            token_project = self._authenticate(request) if route.authenticated else None
+            region = self._region_for(params, token_project, request.request_id)
+            ctx = HandlerContext(self, request, params, region)
+            ctx.ignore_offset = rule is not None and rule.kind == "ignore_offset"
+            return route.handler(ctx)
+        except errors.ApiError as err:
+            return json_response(err.status, err.body, err.headers)
+        except Exception:  # pylint: disable=broad-exception-caught
+            # A simulator bug must surface as a visible 500 with a traceback, not as a dropped connection.
+            traceback.print_exc(file=sys.stderr)
+            return json_response(500, errors.gateway_body(errors.SERVER_ERROR, "Simulator internal error", request.request_id))
+
+    @staticmethod
+    def _route(method, path):
+        for route in ROUTES:
+            if route.method != method:
+                continue
+            match = route.regex.match(path)
+            if match:
+                return route, match.groupdict()
+        return None, {}
+
+    def _authenticate(self, request):
+        """Return the token's project id (None for AK/SK, which may use every project) or raise a 401 ApiError."""
+        headers = request.headers
+        try:
+            if "authorization" in headers:
+                self.verifier.verify(request.method, request.raw_path, request.raw_query, headers, request.body)
+                return None
+            if "x-auth-token" in headers:
+                return self.tokens.verify(headers["x-auth-token"].strip())
+            raise AuthFailure("no Authorization or X-Auth-Token header")
+        except AuthFailure as exc:
+            raise errors.auth_failed(str(exc), request.request_id) from exc
+
+    def _region_for(self, params, token_project, request_id):
+        project_id = params.get("project_id")
+        if project_id is None:
+            return None
+        region = self.data.regions_by_project.get(project_id)
+        if region is None or (token_project is not None and token_project != project_id):
+            raise errors.gateway_error(403, errors.APIGW_PROJECT_FORBIDDEN,
+                                       "The token or credentials are not authorized for project %s" % project_id, request_id)
+        return region
+
+    @staticmethod
+    def _fault_response(rule, request):
+        opts = rule.opts
+        headers = {}
+        if opts.get("retry_after") is not None:
+            headers["Retry-After"] = str(opts["retry_after"])
+        if rule.kind == "drop":
+            return Response(0, drop=True)
+        status = opts["status"]
+        if rule.kind == "empty":
+            return Response(status, b"", headers)
+        if rule.kind == "html":
+            headers["Content-Type"] = "text/html"
+            return Response(status, _HTML_PAGE.format(status=status, phrase=_phrase(status)).encode("utf-8"), headers)
+        code = opts.get("error_code") or errors.default_fault_code(status)
+        if status == 429:
+            default_msg = "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute"
+        else:
+            default_msg = "Simulated fault: %d %s" % (status, _phrase(status))
+        msg = opts.get("error_msg") or default_msg
+        shape = opts.get("body_shape", "flat")
+        if shape == "nested":
+            body = errors.nested_body(code, msg, request.request_id)
+        elif shape == "iam":
+            body = errors.iam_body(code, msg, _phrase(status))
+        else:
+            body = errors.gateway_body(code, msg, request.request_id)
+        return json_response(status, body, headers)

@@ -1,0 +1,86 @@
+"""The Simulator facade used by tests, `make demo` and the CLI."""
+
+import datetime
+
+from .app import SimulatorApp
+from .config import DEFAULT_CREDENTIALS, SimulatorConfig
+from .data import generate
+from .server import ServerThread
+
+
+class Simulator:
+    """A local stand-in for Huawei Cloud IAM, DBSS and RDS; one port serves all three, routed by path."""
+
+    def __init__(self, config=None):
+        self.config = config if config is not None else SimulatorConfig()
+        now = self.config.now or datetime.datetime.now(datetime.timezone.utc)
+        self.now = now.replace(second=0, microsecond=0)
+        self.data = generate(self.config, self.now)
+        self._app = SimulatorApp(self.config, self.data, dict(DEFAULT_CREDENTIALS))
+        self._server = None
+        if self.config.latency_ms:
+            self.add_fault("latency", ms=self.config.latency_ms)
+
+    # lifecycle -------------------------------------------------------------------------------------------
+    def start(self, host="127.0.0.1", port=0):
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        self._server = ServerThread(self._app, host, port)
+        self._app.url = "http://%s:%d" % (host if ":" not in host else "[%s]" % host, self._server.port)
+        self._server.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self):
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        return self._app.url
+
+    @property
+    def port(self):
+        return self._server.port if self._server else None
+
+    # request log and faults --------------------------------------------------------------------------------
+    @property
+    def requests(self):
+        return self._app.log.snapshot()
+
+    def reset_requests(self):
+        self._app.log.clear()
+
+    def add_fault(self, kind, **opts):
+        self._app.faults.add(kind, **opts)
+
+    def clear_faults(self):
+        self._app.faults.clear()
+
+    @property
+    def faults(self):
+        return self._app.faults.describe()
+
+    # behaviour and credentials ---------------------------------------------------------------------------------
+    def set_instance_shape(self, shape):
+        self._app.set_instance_shape(shape)
+
+    @property
+    def instance_shape(self):
+        return self._app.instance_shape
+
+    @property
+    def credentials(self):
+        return dict(self._app.credentials)
+
+    def issue_token(self, region, ttl_seconds=None):
+        """A valid IAM token scoped to the region's project; a ttl_seconds <= 0 gives an already expired one."""
+        return self._app.issue_token(region, ttl_seconds)
