@@ -15,8 +15,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import unique
 
 # Retries are reported in the result at -vvv, the verbosity at which people look for them.
 RETRY_VERBOSITY = 3
@@ -40,11 +42,23 @@ class HuaweiCloudModule:
         """Do the module's work with ``self.client``; return the result keys (without ``changed``)."""
         raise NotImplementedError
 
+    def selected_instance_ids(self):
+        """``instance_id`` or ``instance_ids`` as one list, each ID once; empty IDs are refused."""
+        ids = [self.params['instance_id']] if self.params.get('instance_id') is not None else self.params.get('instance_ids') or []
+        if any(not str(instance_id).strip() for instance_id in ids):
+            raise HuaweiCloudConfigError('instance_id and instance_ids must not contain an empty ID')
+        return unique(ids)
+
+    @property
+    def concurrency(self):
+        return check_concurrency(self.params.get('concurrency'))
+
     def __call__(self):
         if not HAS_REQUESTS:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         try:
-            self.client = HuaweiCloudClient(ClientConfig(self.params), log=self._record_retry)
+            config = ClientConfig(self.params)
+            self.client = HuaweiCloudClient(config, log=self._record_retry, pool_size=self.params.get('concurrency') or 1)
             result = self.run()
         except HuaweiCloudConfigError as error:
             self.ansible.fail_json(msg=str(error))

@@ -30,3 +30,23 @@ def common_argument_spec():
         user_name=dict(type='str', fallback=(env_fallback, ['HW_USER_NAME'])),
         validate_certs=dict(type='bool', default=True),
     )
+
+
+def instance_selection_spec():
+    """``instance_id`` or ``instance_ids``: exactly one (see ``INSTANCE_SELECTION_KWARGS``)."""
+    return dict(
+        instance_id=dict(type='str'),
+        instance_ids=dict(type='list', elements='str'),
+    )
+
+
+def concurrency_spec():
+    """The bound on parallel requests, documented in the ``hwcloud.dbaudit.concurrency`` doc fragment."""
+    return dict(concurrency=dict(type='int', default=8))
+
+
+INSTANCE_SELECTION_KWARGS = dict(
+    mutually_exclusive=[('instance_id', 'instance_ids')],
+    required_one_of=[('instance_id', 'instance_ids')],
+    supports_check_mode=True,
+)

@@ -2,18 +2,27 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Database Security Service (DBSS) audit instances: listing and normalisation."""
+"""Database Security Service (DBSS): audit instances, their audit scopes and their audited databases."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none, as_str_or_none, snake_case_keys
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import with_context
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many, filtered
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import (
+    as_int_or_none,
+    as_str_or_none,
+    keep_matching,
+    snake_case_keys,
+)
 
 INSTANCE_PAGE_SIZE = 1000  # the API's maximum
+# The scope API documents 10000 but the current SDK (and service) accept 1..1000.
+SCOPE_PAGE_SIZE = 1000
+DATABASE_PAGE_SIZE = 1000
 INSTANCE_STATUSES = ('ACTIVE', 'BUILD', 'DELETED', 'DELETING', 'ERROR', 'FROZEN', 'HAWAIT', 'SHUTOFF', 'UPGRADING')
+SWITCH_STATUSES = ('OFF', 'ON')
 _INTEGER_FIELDS = ('config_num', 'cpu', 'database_limit', 'effect', 'ram')
 _STRING_FIELDS = ('keep_days', 'remain_days')
 
@@ -34,10 +43,6 @@ def normalize_audit_instance(raw):
     return instance
 
 
-def _instance_items_key(body):
-    return 'instances' if isinstance(body, dict) and 'instances' in body and 'servers' not in body else 'servers'
-
-
 def list_audit_instances(client, instance_id=None, name=None, statuses=None, max_workers=1):
     """Every audit instance of the client's project, optionally narrowed to one id, an exact name or statuses."""
     path = api_path('v1', client.project_id, 'audit', 'instances')
@@ -45,27 +50,53 @@ def list_audit_instances(client, instance_id=None, name=None, statuses=None, max
     def fetch_page(offset, limit):
         body = client.get('dbss', path, {'offset': str(offset), 'limit': str(limit)})
         # Present both response shapes under one key so that paging does not care which one the service uses.
-        if isinstance(body, dict) and _instance_items_key(body) == 'instances':
-            body = dict(body, servers=body.get('instances'))
+        if isinstance(body, dict) and 'servers' not in body and 'instances' in body:
+            body = dict(body, servers=body['instances'])
         return body
 
-    def wanted(instances):
-        return [instance for instance in instances if _matches(instance, instance_id, name, statuses)]
-
-    try:
-        instances = fetch_all(fetch_page, INSTANCE_PAGE_SIZE, 'servers', total_key='total', id_key='id',
-                              transform=normalize_audit_instance, max_workers=max_workers)
-    except HuaweiCloudError as error:
-        error.partial_results = wanted(error.partial_results or [])
-        raise
-    return wanted(instances)
+    return filtered(
+        lambda: fetch_all(fetch_page, INSTANCE_PAGE_SIZE, 'servers', total_key='total', id_key='id',
+                          transform=normalize_audit_instance, max_workers=max_workers),
+        lambda instances: keep_matching(instances, id=instance_id, name=name, status=statuses))
 
 
-def _matches(instance, instance_id, name, statuses):
-    if instance_id and instance.get('id') != instance_id:
-        return False
-    if name and instance.get('name') != name:
-        return False
-    if statuses and instance.get('status') not in statuses:
-        return False
-    return True
+def _list_per_instance(client, instance_ids, path_tail, page_size, items_key, shape, max_workers):
+    """Page one DBSS listing for each audit instance on one bounded pool; items carry ``instance_id``."""
+    if not instance_ids:
+        return []
+    project_id = client.project_id
+
+    def fetch_page(instance_id, offset, limit):
+        path = api_path(*(path_tail[0], project_id, 'audit', instance_id) + path_tail[1:])
+        return with_context('audit instance %s' % instance_id, client.get, 'dbss', path,
+                            {'offset': str(offset), 'limit': str(limit)})
+
+    def transform(instance_id, raw):
+        item = shape(raw)
+        item['instance_id'] = instance_id
+        return item
+
+    results = fetch_many(instance_ids, fetch_page, page_size, items_key, 'total', 'id', transform, max_workers)
+    return [item for _instance_id, items in results for item in items]
+
+
+def list_audit_scopes(client, instance_ids, name=None, status=None, max_workers=8):
+    """Audit scope policies of every given audit instance, each with every API field plus ``instance_id``."""
+    return filtered(
+        lambda: _list_per_instance(client, instance_ids, ('v1', 'rule', 'scopes'), SCOPE_PAGE_SIZE, 'scopes',
+                                   snake_case_keys, max_workers),
+        lambda scopes: keep_matching(scopes, name=name, status=status))
+
+
+def _flatten_database(raw):
+    # Each item wraps the record: {"database": {...}}.
+    record = raw.get('database') if isinstance(raw, dict) and isinstance(raw.get('database'), dict) else raw
+    return snake_case_keys(record)
+
+
+def list_audit_databases(client, instance_ids, status=None, max_workers=8):
+    """Databases under audit of every given audit instance: the flattened ``database`` object plus ``instance_id``."""
+    return filtered(
+        lambda: _list_per_instance(client, instance_ids, ('v2', 'databases'), DATABASE_PAGE_SIZE, 'databases',
+                                   _flatten_database, max_workers),
+        lambda databases: keep_matching(databases, status=status))

@@ -30,8 +30,10 @@ class HuaweiCloudError(Exception):
     """
 
     def __init__(self, message, status=None, error_code=None, request_id=None, method=None, path=None,
-                 partial_results=None):
+                 partial_results=None, context=None):
         super(HuaweiCloudError, self).__init__(message)
+        # What the request was about, in the user's words (for example "audit instance 8c53..."), said first.
+        self.context = context
         self.message = _one_line(message)
         self.status = status
         self.error_code = error_code
@@ -41,7 +43,7 @@ class HuaweiCloudError(Exception):
         self.partial_results = partial_results
 
     def __str__(self):
-        parts = []
+        parts = [self.context + ':'] if self.context else []
         if self.method and self.path:
             parts.append('%s %s failed:' % (self.method, self.path))
         if self.status is not None:
@@ -61,6 +63,15 @@ class HuaweiCloudError(Exception):
             'message': self.message,
             'request_id': self.request_id,
         }
+
+
+def with_context(context, func, *args):
+    """Call ``func``; a ``HuaweiCloudError`` it raises is labelled with ``context`` (kept if already set)."""
+    try:
+        return func(*args)
+    except HuaweiCloudError as error:
+        error.context = error.context or context
+        raise
 
 
 class PaginationError(HuaweiCloudError):

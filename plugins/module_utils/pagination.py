@@ -15,8 +15,7 @@ pool: first every listing's first page, which tells its total, then all remainin
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import run_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
 
 
@@ -77,21 +76,6 @@ def _page_total(body, total_key):
         return None
 
 
-def _fetch_pages(requests, fetch_page, page_size, max_workers):
-    """``[(listing, offset)]`` -> ``[(body, error)]`` in the same order."""
-    def fetch(request):
-        listing, offset = request
-        try:
-            return fetch_page(listing.job, offset, page_size), None
-        except HuaweiCloudError as error:
-            return None, error
-
-    if max_workers <= 1 or len(requests) == 1:
-        return [fetch(request) for request in requests]
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(requests))) as pool:
-        return list(pool.map(fetch, requests))
-
-
 def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
     """List every item of several listings; returns ``[(job, items)]`` in the order of ``jobs``.
 
@@ -101,7 +85,7 @@ def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key
     try:
         pending = [(listing, 0) for listing in listings]
         while pending:
-            outcomes = _fetch_pages(pending, fetch_page, page_size, max_workers)
+            outcomes = run_bounded(lambda request: fetch_page(request[0].job, request[1], page_size), pending, max_workers)
             failure = None
             # Pages that did arrive count as fetched data even when another page of the round failed.
             for (listing, _offset), (body, error) in zip(pending, outcomes):
@@ -125,3 +109,12 @@ def fetch_all(fetch_page, page_size, items_key, total_key='total', id_key='id', 
         [None], lambda _job, offset, limit: fetch_page(offset, limit), page_size, items_key, total_key, id_key,
         (lambda _job, raw: transform(raw)) if transform else None, max_workers)
     return items
+
+
+def filtered(fetch, keep):
+    """``keep(fetch())``; when ``fetch`` fails, ``keep`` also applies to the partial results the error carries."""
+    try:
+        return keep(fetch())
+    except HuaweiCloudError as error:
+        error.partial_results = keep(error.partial_results or [])
+        raise

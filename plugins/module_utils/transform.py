@@ -41,3 +41,25 @@ def as_str_or_none(value):
     if value is None:
         return None
     return str(value)
+
+
+def keep_matching(records, **criteria):
+    """Records whose fields match every given criterion; a list criterion means "one of", None means "any"."""
+    def matches(record):
+        for key, wanted in criteria.items():
+            if wanted is None:
+                continue
+            value = record.get(key)
+            if isinstance(wanted, (list, tuple, set, frozenset)):
+                if value not in wanted:
+                    return False
+            elif value != wanted:
+                return False
+        return True
+    return [record for record in records if matches(record)]
+
+
+def unique(values):
+    """The values in their first order, each once."""
+    seen = set()
+    return [value for value in values if not (value in seen or seen.add(value))]

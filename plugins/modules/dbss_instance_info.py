@@ -16,7 +16,7 @@ description:
   - Accepts both shapes the service answers with (C(servers) with C(id), or C(instances) with C(instance_id) and
     C(connectIpv6)) and returns one normalised shape.
 author:
-  - hwcloud.dbaudit contributors
+  - hwcloud.dbaudit contributors (@hwcloud)
 options:
   instance_id:
     description:

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""RDS: DB instances, and for RDS for MySQL their audit log files and audit log policy."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import map_bounded
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import with_context
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many, filtered
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import format_api_time, parse_api_time, split_windows
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import keep_matching, snake_case_keys
+
+INSTANCE_PAGE_SIZE = 100  # the API's maximum
+AUDIT_LOG_PAGE_SIZE = 50  # the API's maximum
+AUDIT_LOG_MAX_SPAN = datetime.timedelta(days=30)
+DATASTORE_TYPES = ('MariaDB', 'MySQL', 'PostgreSQL', 'SQLServer')
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQL', vpc_id=None, max_workers=8):
+    """RDS instances of the project; the API filters, and ``name`` is then kept exact (the API also matches
+    prefixes)."""
+    path = api_path('v3', client.project_id, 'instances')
+    filters = {'id': instance_id, 'name': name, 'datastore_type': datastore_type, 'vpc_id': vpc_id}
+
+    def fetch_page(offset, limit):
+        return client.get('rds', path, dict(filters, offset=str(offset), limit=str(limit)))
+
+    return filtered(
+        lambda: fetch_all(fetch_page, INSTANCE_PAGE_SIZE, 'instances', total_key='total_count', id_key='id',
+                          transform=snake_case_keys, max_workers=max_workers),
+        lambda instances: keep_matching(instances, id=instance_id, name=name))
+
+
+def _instance_context(instance_id):
+    return 'RDS instance %s' % instance_id
+
+
+def list_audit_logs(client, instance_ids, start, end, max_workers=8):
+    """Audit log files of every given instance between ``start`` and ``end`` (aware datetimes, any span).
+
+    The API takes at most 30 days a request, so the span is cut into consecutive windows; every window of every
+    instance is paged on one bounded pool. A file that crosses a window boundary is listed by both windows and
+    kept once. Sorted by ``begin_time``.
+    """
+    if not instance_ids:
+        return []
+    project_id = client.project_id
+    windows = split_windows(start, end, AUDIT_LOG_MAX_SPAN)
+    jobs = [(instance_id, window) for instance_id in instance_ids for window in windows]
+
+    def fetch_page(job, offset, limit):
+        instance_id, (window_start, window_end) = job
+        query = {'start_time': format_api_time(window_start), 'end_time': format_api_time(window_end),
+                 'offset': str(offset), 'limit': str(limit)}
+        return with_context(_instance_context(instance_id), client.get, 'rds',
+                            api_path('v3', project_id, 'instances', instance_id, 'auditlog'), query)
+
+    def transform(job, raw):
+        item = snake_case_keys(raw)
+        item['instance_id'] = job[0]
+        return item
+
+    def fetch():
+        listings = fetch_many(jobs, fetch_page, AUDIT_LOG_PAGE_SIZE, 'auditlogs', 'total_record', 'id', transform,
+                              max_workers)
+        return [item for _job, items in listings for item in items]
+
+    return filtered(fetch, _merge_windows)
+
+
+def _merge_windows(files):
+    """Each file once, sorted by ``begin_time`` (as a moment, whatever its offset), then instance, then id."""
+    order = {}
+    merged = {}
+    for item in files:
+        order.setdefault(item['instance_id'], len(order))
+        merged.setdefault((item['instance_id'], item.get('id')), item)
+
+    def sort_key(item):
+        begin = parse_api_time(item.get('begin_time')) or _EPOCH
+        return begin, order[item['instance_id']], item.get('id') or ''
+
+    return sorted(merged.values(), key=sort_key)
+
+
+def get_audit_policies(client, instance_ids, max_workers=8):
+    """The audit log policy of every given instance: ``enabled`` is ``keep_days > 0``."""
+    if not instance_ids:
+        return []
+    project_id = client.project_id
+
+    def policy(instance_id):
+        body = with_context(_instance_context(instance_id), client.get, 'rds',
+                            api_path('v3', project_id, 'instances', instance_id, 'auditlog-policy'))
+        keep_days = int(body.get('keep_days') or 0)
+        return {
+            'instance_id': instance_id,
+            'keep_days': keep_days,
+            'audit_types': body.get('audit_types') or [],
+            'all_audit_log_action': body.get('all_audit_log_action') or [],
+            'enabled': keep_days > 0,
+        }
+
+    return map_bounded(policy, instance_ids, max_workers)

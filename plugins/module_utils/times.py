@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Time options as people write them, turned into what the RDS audit log API accepts.
+
+Accepted: the API's own form (``2026-11-01T00:00:00+0800``), ISO 8601 (``Z``, ``+08:00``, optional seconds and
+fractions), a plain date (midnight UTC), ``now``, and relative times (``-30m``, ``-24h``, ``-7d``, ``-2w``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import re
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
+
+UTC = datetime.timezone.utc
+API_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S%z'
+ACCEPTED_FORMS = ('2026-11-01T00:00:00+0800 (the API form), ISO 8601 such as 2026-11-01T00:00:00Z or '
+                  '2026-11-01T08:00:00+08:00, a date such as 2026-11-01 (midnight UTC), now, or a relative time '
+                  'such as -30m, -24h, -7d, -2w')
+_RELATIVE = re.compile(r'^-(\d+)\s*([smhdw])$')
+_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+_ABSOLUTE = re.compile(
+    r'^(?P<date>\d{4}-\d{2}-\d{2})'
+    r'(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?'
+    r'(?P<zone>Z|[+-]\d{2}:?\d{2})?)?$', re.IGNORECASE)
+
+
+def now_utc():
+    return datetime.datetime.now(UTC)
+
+
+def _fail(option, value, reason=None):
+    return HuaweiCloudConfigError("%s: '%s' is not a valid time%s; accepted forms: %s"
+                                  % (option, value, ' (%s)' % reason if reason else '', ACCEPTED_FORMS))
+
+
+def parse_time(value, option, now):
+    """An aware datetime for ``value``; ``now`` anchors ``now`` and relative times."""
+    text = str(value).strip() if value is not None else ''
+    if text.lower() == 'now':
+        return now
+    relative = _RELATIVE.match(text)
+    if relative:
+        return now - datetime.timedelta(seconds=int(relative.group(1)) * _UNIT_SECONDS[relative.group(2)])
+    match = _ABSOLUTE.match(text)
+    if not match:
+        raise _fail(option, value)
+    if match.group('hour') is not None and match.group('zone') is None:
+        raise _fail(option, value, 'a time of day needs a time zone, for example Z or +08:00')
+    zone = match.group('zone') or 'Z'
+    if zone.upper() == 'Z':
+        tzinfo = UTC
+    else:
+        digits = zone.replace(':', '')
+        offset = datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        tzinfo = datetime.timezone(offset if digits[0] == '+' else -offset)
+    try:
+        day = datetime.datetime.strptime(match.group('date'), '%Y-%m-%d')
+        return day.replace(hour=int(match.group('hour') or 0), minute=int(match.group('minute') or 0),
+                           second=int(match.group('second') or 0),
+                           microsecond=int((match.group('fraction') or '0').ljust(6, '0')[:6]), tzinfo=tzinfo)
+    except ValueError as error:
+        raise _fail(option, value, str(error))
+
+
+def parse_time_range(start_value, end_value, now=None, start_option='start_time', end_option='end_time'):
+    now = (now or now_utc()).replace(microsecond=0)
+    # The API takes whole seconds; compare what will actually be sent.
+    start = parse_time(start_value, start_option, now).replace(microsecond=0)
+    end = parse_time(end_value, end_option, now).replace(microsecond=0)
+    if end <= start:
+        raise HuaweiCloudConfigError('%s (%s) must be after %s (%s)' % (end_option, format_api_time(end),
+                                                                        start_option, format_api_time(start)))
+    return start, end
+
+
+def format_api_time(moment):
+    """``yyyy-mm-ddThh:mm:ss+hhmm``, the only form the audit log API takes; sub-second precision is dropped."""
+    return moment.astimezone(UTC).strftime(API_TIME_FORMAT)
+
+
+def parse_api_time(text):
+    """A datetime from a time the API returned, for sorting; ``None`` when it cannot be read."""
+    if not text:
+        return None
+    match = _ABSOLUTE.match(str(text).strip())
+    if not match or match.group('hour') is None or match.group('zone') is None:
+        return None
+    return parse_time(text, 'time', now_utc())
+
+
+def split_windows(start, end, max_span):
+    """Consecutive ``(start, end)`` windows covering ``start..end``, none longer than ``max_span``."""
+    windows = []
+    cursor = start
+    while cursor < end:
+        window_end = min(cursor + max_span, end)
+        windows.append((cursor, window_end))
+        cursor = window_end
+    return windows
