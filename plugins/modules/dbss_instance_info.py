@@ -34,13 +34,7 @@ options:
     choices: [ACTIVE, BUILD, DELETED, DELETING, ERROR, FROZEN, HAWAIT, SHUTOFF, UPGRADING]
 extends_documentation_fragment:
   - hwcloud.dbaudit.common
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+  - hwcloud.dbaudit.info_module
 '''
 
 EXAMPLES = r'''

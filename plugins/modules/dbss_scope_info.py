@@ -39,14 +39,8 @@ options:
     choices: ['OFF', 'ON']
 extends_documentation_fragment:
   - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.info_module
   - hwcloud.dbaudit.concurrency
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
 notes:
   - An unknown audit instance fails the task with a message naming it and the service error code
     (C(DBSS.10021004)); the scopes fetched before the failure are still returned in RV(scopes).

@@ -27,14 +27,8 @@ options:
     elements: str
 extends_documentation_fragment:
   - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.info_module
   - hwcloud.dbaudit.concurrency
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
 notes:
   - An unknown instance fails the task with a message naming it and the service error code (C(DBS.200002)).
 '''

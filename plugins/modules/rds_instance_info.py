@@ -37,14 +37,8 @@ options:
     type: str
 extends_documentation_fragment:
   - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.info_module
   - hwcloud.dbaudit.concurrency
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
 '''
 
 EXAMPLES = r'''
