@@ -107,3 +107,46 @@ requirements:
   - python >= 3.8
   - requests
 '''
+
+    # Inventory and other controller plugins read the same options; Ansible's config system needs the
+    # environment variables declared per option. Merged with DOCUMENTATION above, which describes them.
+    PLUGIN_ENV = r'''
+options:
+  access_key:
+    env:
+      - name: HW_ACCESS_KEY
+      - name: HUAWEICLOUD_SDK_AK
+  auth_token:
+    env:
+      - name: HW_AUTH_TOKEN
+  cloud:
+    env:
+      - name: HW_CLOUD
+  domain_name:
+    env:
+      - name: HW_DOMAIN_NAME
+  max_retries:
+    env:
+      - name: HW_MAX_RETRIES
+  password:
+    env:
+      - name: HW_USER_PASSWORD
+  project_id:
+    env:
+      - name: HW_PROJECT_ID
+      - name: HUAWEICLOUD_SDK_PROJECT_ID
+  region:
+    env:
+      - name: HW_REGION_NAME
+  secret_key:
+    env:
+      - name: HW_SECRET_KEY
+      - name: HUAWEICLOUD_SDK_SK
+  security_token:
+    env:
+      - name: HW_SECURITY_TOKEN
+      - name: HUAWEICLOUD_SDK_SECURITY_TOKEN
+  user_name:
+    env:
+      - name: HW_USER_NAME
+'''

@@ -7,13 +7,17 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import functools
 import re
 
 _CAMEL_BOUNDARY = re.compile(r'((?<=[a-z0-9])[A-Z]|(?<!^)[A-Z](?=[a-z]))')
 
 
+@functools.lru_cache(maxsize=1024)
 def snake_case(name):
-    """``connectIpv6`` -> ``connect_ipv6``, ``resourceSpecCode`` -> ``resource_spec_code``; snake stays snake."""
+    """``connectIpv6`` -> ``connect_ipv6``, ``resourceSpecCode`` -> ``resource_spec_code``; snake stays snake.
+
+    Cached: a listing repeats the same few dozen keys on every record."""
     return _CAMEL_BOUNDARY.sub(r'_\1', name).replace('-', '_').replace('__', '_').lower()
 
 

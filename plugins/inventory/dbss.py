@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: dbss
+short_description: Database Security Service (DBSS) audit instances as inventory hosts
+version_added: 1.0.0
+description:
+  - One host per DBSS audit instance of one or several regions, with every instance field as a host variable,
+    grouped by status, availability zone, VPC and region.
+  - Regions are listed side by side; within a region the pages after the first are fetched side by side too.
+  - The configuration file name must end with C(dbss.yml) or C(dbss.yaml).
+author:
+  - hwcloud.dbaudit contributors (@hwcloud)
+options:
+  default_groups:
+    description:
+      - Add the groups C(dbss) (every host), C(status_<status>), C(zone_<zone>), C(vpc_<vpc_id>) and
+        C(region_<region>), with names sanitised like every Ansible group name (C(zone_cn_north_4a)).
+    type: bool
+    default: true
+  fail_on_errors:
+    description:
+      - When a region cannot be listed (HTTP 403, unreachable endpoint, unknown project), fail the inventory with a
+        message that names the region and the error code.
+      - When V(false), skip that region with a warning and keep the others.
+    type: bool
+    default: true
+  filters:
+    description:
+      - Keep only the audit instances that match every given filter, before any host is added.
+      - Keys V(status), V(zone) and V(vpc_id) take lists of values; V(name) takes a regular expression, matched
+        anywhere in the name (Python C(re.search)). Any other key is an error.
+    type: dict
+    default: {}
+  hostnames:
+    description:
+      - Where the host name comes from, in order of preference, each one of V(name), V(id) and V(connect_ip).
+      - The first value that no other audit instance shares is used; an instance whose preferred values are all
+        shared (or already inventory hosts) is named by its ID. No host is ever overwritten.
+    type: list
+    elements: str
+    default: [name, id]
+  hostvars_prefix:
+    description:
+      - Prefix of every host variable taken from an instance (V(dbss_) gives C(dbss_status), C(dbss_zone),
+        C(dbss_vpc_id), C(dbss_id), ...). Bare names such as C(name) would collide with reserved variables.
+      - C(<prefix>region) and C(<prefix>project_id) are added, and C(ansible_host) is the instance's C(connect_ip).
+    type: str
+    default: dbss_
+  plugin:
+    description: The name of this plugin; it makes the file a C(hwcloud.dbaudit.dbss) inventory source.
+    type: str
+    required: true
+    choices: [hwcloud.dbaudit.dbss]
+  regions:
+    description:
+      - Regions to list, side by side. Defaults to the one O(region).
+      - Without O(project_id) (which is only allowed with a single region) each region's project is looked up with IAM.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+  - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.common.plugin_env
+  - hwcloud.dbaudit.concurrency
+notes:
+  - The cache stores the listed instances, their region and project ID, never a credential; a cache hit sends no request.
+  - A failed region fails this inventory source. With Ansible's default settings a failed source is only a warning;
+    set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (as AWX and Automation Platform inventory updates do) to make it
+    fatal.
+'''
+
+EXAMPLES = r'''
+---
+# prod.dbss.yml: every audit instance of two regions, credentials from HW_ACCESS_KEY / HW_SECRET_KEY
+plugin: hwcloud.dbaudit.dbss
+regions:
+  - cn-north-4
+  - cn-east-3
+
+---
+# running.dbss.yml: running instances of one VPC, named by their connection address, cached for an hour
+plugin: hwcloud.dbaudit.dbss
+region: cn-north-4
+hostnames: [connect_ip, id]
+filters:
+  status: [ACTIVE]
+  vpc_id: [76d98391-5abc-46ed-b8a8-f664202cb166]
+  name: "^prod-"
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/hwcloud-dbaudit
+cache_timeout: 3600
+
+---
+# constructed.dbss.yml: extra groups and variables from the host variables
+plugin: hwcloud.dbaudit.dbss
+region: cn-north-4
+compose:
+  audit_version: dbss_version
+groups:
+  needs_upgrade: dbss_new_version is not none
+keyed_groups:
+  - key: dbss_charge_model
+    prefix: billing
+'''
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
+    InventoryOptionError,
+    assign_hostnames,
+    check_hostnames,
+    check_prefix,
+    compile_filters,
+    default_group_names,
+    host_variables,
+)
+
+
+class InventoryModule(HuaweiCloudInventoryBase):
+    NAME = 'hwcloud.dbaudit.dbss'
+    CONFIG_SUFFIXES = ('dbss.yml', 'dbss.yaml')
+
+    def fetch_region(self, client, region, concurrency):
+        return {'instances': list_audit_instances(client, max_workers=concurrency)}
+
+    def populate(self, regions_data):
+        try:
+            keep = compile_filters(self.get_option('filters'))
+            preferences = check_hostnames(self.get_option('hostnames'))
+            prefix = check_prefix(self.get_option('hostvars_prefix'))
+        except InventoryOptionError as error:
+            raise AnsibleError('%s: %s' % (self.NAME, error))
+
+        located = [(instance, data['region'], data['project_id'])
+                   for data in regions_data for instance in data['instances'] if keep(instance)]
+        where = dict((id(instance), (region, project_id)) for instance, region, project_id in located)
+        assigned = assign_hostnames([instance for instance, _region, _project in located], preferences,
+                                    taken=self.inventory.hosts)
+        strict = self.get_option('strict')
+        groups = {}  # raw name -> sanitised name; thousands of hosts share a handful of groups
+        for hostname, instance, note in assigned:
+            if note:
+                (self.display.warning if hostname is None else self.display.vvv)('%s: %s' % (self.NAME, note))
+            if hostname is None:
+                continue
+            region, project_id = where[id(instance)]
+            self.inventory.add_host(hostname)
+            variables = host_variables(instance, region, project_id, prefix)
+            for name, value in variables.items():
+                self.inventory.set_variable(hostname, name, value)
+            if self.get_option('default_groups'):
+                for group in default_group_names(instance, region):
+                    if group not in groups:
+                        groups[group] = self.inventory.add_group(self._sanitize_group_name(group))
+                    self.inventory.add_child(groups[group], hostname)
+            self._set_composite_vars(self.get_option('compose'), variables, hostname, strict=strict)
+            self._add_host_to_composed_groups(self.get_option('groups'), variables, hostname, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, hostname, strict=strict)

@@ -1,0 +1,166 @@
+"""Benchmark: the hwcloud.dbaudit.dbss inventory plugin against a static inventory, and regions side by side.
+
+Prints:
+  1. `ansible-inventory --list` time with the plugin on 10,000 audit instances (simulator) beside the same
+     command on a static YAML inventory holding the same hosts, variables and groups (target ratio <= 1.5);
+  2. 5 regions x 2,000 instances against 1 region of 2,000, both with 100 ms injected latency per request
+     (target <= 2x: regions are listed side by side).
+Run: .venv/bin/python tests/benchmarks/bench_inventory.py [--runs 3]
+Figures, not assertions: machines are noisy. Each figure is the median of --runs runs.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import requests  # noqa: E402  pylint: disable=wrong-import-position
+
+import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
+
+ANSIBLE_INVENTORY = os.path.join(os.path.dirname(sys.executable), 'ansible-inventory')
+REGIONS = ('cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-1', 'la-south-2')
+
+
+def environment(sim):
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
+               HW_ACCESS_KEY=sim.credentials['access_key'], HW_SECRET_KEY=sim.credentials['secret_key'],
+               HW_DBSS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url, ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
+    return env
+
+
+def timed(command, env, runs):
+    times = []
+    for _run in range(runs):
+        began = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+class ExternalSimulator:
+    """The simulator in its own process, as a user runs it, so that serving pages does not compete with the
+    plugin for this process's interpreter lock."""
+
+    def __init__(self, regions, instances, latency_ms=0):
+        self.arguments = ['--port', '0', '--regions', ','.join(regions), '--instances', str(instances),
+                          '--scopes-per-instance', '0', '--databases-per-instance', '0', '--rds-instances', '0',
+                          '--latency-ms', str(latency_ms)]
+        self.process = None
+        self.workdir = None
+        self.url = None
+        self.credentials = None
+
+    def __enter__(self):
+        self.workdir = tempfile.mkdtemp(prefix='sim-')
+        url_file = os.path.join(self.workdir, 'url')
+        env = dict(os.environ, PYTHONPATH=hwtest_support.SIMULATOR_DIR)
+        self.process = subprocess.Popen([sys.executable, '-m', 'dbaudit_simulator', '--url-file', url_file] + self.arguments,
+                                        env=env, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while not os.path.exists(url_file):
+            if time.time() > deadline or self.process.poll() is not None:
+                raise RuntimeError('the simulator did not start')
+            time.sleep(0.05)
+        with open(url_file) as handle:
+            self.url = handle.read().strip()
+        os.unlink(url_file)
+        os.rmdir(self.workdir)
+        self.credentials = requests.get(self.url + '/_sim/credentials', timeout=10).json()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def requests(self):
+        return requests.get(self.url + '/_sim/requests', timeout=30).json()['requests']
+
+    def reset_requests(self):
+        requests.delete(self.url + '/_sim/requests', timeout=10)
+
+
+def simulator(regions, instances, latency_ms=0):
+    return ExternalSimulator(regions, instances, latency_ms)
+
+
+def bench_against_static(workdir, runs):
+    source = os.path.join(workdir, 'fleet.dbss.yml')
+    static = os.path.join(workdir, 'static.yml')
+    with open(source, 'w') as handle:
+        handle.write('plugin: hwcloud.dbaudit.dbss\nregion: cn-north-4\n')
+    with simulator(('cn-north-4',), 10000) as sim:
+        env = environment(sim)
+        subprocess.run([ANSIBLE_INVENTORY, '-i', source, '--list', '--yaml', '--output', static], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        sim.reset_requests()
+        plugin_time = timed([ANSIBLE_INVENTORY, '-i', source, '--list'], env, runs)
+        list_requests = sum(1 for record in sim.requests() if record['path'].endswith('/audit/instances')) // runs
+        static_time = timed([ANSIBLE_INVENTORY, '-i', static, '--list'], env, runs)
+    print('\n10,000 audit instances, ansible-inventory --list (median of %d runs)' % runs)
+    print('  plugin on the simulator: %6.2f s  (%d list requests a run)' % (plugin_time, list_requests))
+    print('  static YAML inventory:   %6.2f s' % static_time)
+    print('  ratio: %.2f (target <= 1.5)' % (plugin_time / static_time))
+
+
+def fetch_only(source, sim, runs):
+    """Median time of the plugin's fetch phase alone (every region listed, no host added), in-process."""
+    from unittest import mock
+
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins.loader import inventory_loader
+
+    times = []
+    with mock.patch.dict(os.environ, environment(sim), clear=True):
+        for _run in range(runs):
+            plugin = inventory_loader.get('hwcloud.dbaudit.dbss')
+            plugin.loader = DataLoader()
+            plugin._read_config_data(source)  # pylint: disable=protected-access
+            began = time.perf_counter()
+            plugin._fetch_regions()  # pylint: disable=protected-access
+            times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def bench_regions(workdir, runs, latency_ms):
+    end_to_end, fetched = {}, {}
+    for label, regions, extra in (('1 region', REGIONS[:1], ''), ('%d regions' % len(REGIONS), REGIONS, ''),
+                                  ('%d regions, concurrency 1' % len(REGIONS), REGIONS, 'concurrency: 1\n')):
+        source = os.path.join(workdir, 'regions.dbss.yml')
+        with open(source, 'w') as handle:
+            handle.write('plugin: hwcloud.dbaudit.dbss\nregions: [%s]\n%s' % (', '.join(regions), extra))
+        with simulator(regions, 2000, latency_ms) as sim:
+            fetched[label] = fetch_only(source, sim, runs)
+            if not extra:
+                end_to_end[label] = timed([ANSIBLE_INVENTORY, '-i', source, '--list'], environment(sim), runs)
+    one, many = '1 region', '%d regions' % len(REGIONS)
+    print('\n2,000 audit instances a region, %d ms latency per request (median of %d runs)' % (latency_ms, runs))
+    print('  listing only (IAM project look-up and every page of every region):')
+    for label, seconds in fetched.items():
+        print('    %-28s %6.2f s' % (label, seconds))
+    print('    ratio %s / %s: %.2f (target <= 2: regions run side by side)' % (many, one, fetched[many] / fetched[one]))
+    print('  ansible-inventory --list end to end (includes adding %dx the hosts and printing them):' % len(REGIONS))
+    for label, seconds in end_to_end.items():
+        print('    %-28s %6.2f s' % (label, seconds))
+    print('    ratio: %.2f' % (end_to_end[many] / end_to_end[one]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--latency-ms', type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        bench_against_static(workdir, args.runs)
+        bench_regions(workdir, args.runs, args.latency_ms)
+
+
+if __name__ == '__main__':
+    main()
