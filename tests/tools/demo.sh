@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # `make demo`: start the local simulator on a free port, run docs/examples/list_audit_instances.yml
-# against it with the collection installed in .build/collections, always stop the simulator, and
-# exit with the playbook's exit code.  Expects `make venv collection` to have run (make demo does).
+# against it with the collection installed in .build/collections, then the compliance check
+# docs/examples/compliance_report.yml (reports in .build/compliance-report/, the path of report.html is
+# printed last), always stop the simulator, and exit with the first failing playbook's exit code.
+# The simulated account deliberately holds violations; the example sets audit_compliance_fail_on to
+# `never`, so they are reported without failing the demo.
+# Expects `make venv collection` to have run (make demo does).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 VENV=${VENV:-$ROOT/.venv}
 PLAYBOOK=${PLAYBOOK:-docs/examples/list_audit_instances.yml}
+COMPLIANCE_PLAYBOOK=${COMPLIANCE_PLAYBOOK:-docs/examples/compliance_report.yml}
+REPORT_DIR=${REPORT_DIR:-$ROOT/.build/compliance-report}
 URL_FILE=$ROOT/.build/sim.url
 SIM_LOG=$ROOT/.build/sim.log
 WAIT_SECONDS=15
@@ -59,3 +65,10 @@ export HW_DBSS_ENDPOINT=$URL HW_RDS_ENDPOINT=$URL HW_IAM_ENDPOINT=$URL
 export ANSIBLE_COLLECTIONS_PATH=$ROOT/.build/collections
 
 "$VENV/bin/ansible-playbook" "$PLAYBOOK"
+
+echo "demo: database audit compliance of the simulated account (it holds violations on purpose; the example only reports them)"
+rm -rf "$REPORT_DIR"
+"$VENV/bin/ansible-playbook" "$COMPLIANCE_PLAYBOOK" \
+    -e "$("$VENV/bin/python" -c 'import json, sys; print(json.dumps({"audit_compliance_report_dir": sys.argv[1]}))' "$REPORT_DIR")"
+echo "demo: compliance report (open in a browser, no server needed): $REPORT_DIR/report.html"
+echo "demo: also $REPORT_DIR/report.json, $REPORT_DIR/report.md and $REPORT_DIR/junit.xml"

@@ -38,6 +38,8 @@ def build_parser():
     parser.add_argument("--log-interval-hours", type=_positive, default=6)
     parser.add_argument("--instance-shape", choices=INSTANCE_SHAPES, default="servers")
     parser.add_argument("--latency-ms", type=_non_negative, default=0, help="delay added to every API request")
+    parser.add_argument("--clean", action="store_true",
+                        help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
     return parser
 
@@ -54,7 +56,8 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     config = SimulatorConfig(seed=args.seed, regions=args.regions, instances=args.instances, scopes_per_instance=args.scopes_per_instance,
                              databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
-                             log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms)
+                             log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
+                             clean=args.clean)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

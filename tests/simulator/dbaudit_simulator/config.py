@@ -33,6 +33,10 @@ class SimulatorConfig:
     instance_shape: str = "servers"
     latency_ms: int = 0
     now: datetime.datetime | None = None
+    # "Clean account" profile: the same generated account, then made compliant (every audit instance ACTIVE with an
+    # ON full-audit scope and an ON database, no upgrade pending, no expiry within 90 days; every MySQL instance with
+    # its audit log on, kept >= 180 days and written up to now). False keeps the default data unchanged.
+    clean: bool = False
 
     def __post_init__(self):
         if isinstance(self.regions, str):

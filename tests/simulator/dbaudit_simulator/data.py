@@ -139,8 +139,55 @@ def _generate_region(config, region, now, domain_id):
     data.scopes = _generate_scopes(rng, config, data.instances)
     data.databases = _generate_databases(rng, config, data.instances, data.rds_instances)
     data.audit_policies, specs = _generate_audit_setup(rng, config, region, now, data.rds_instances)
+    if config.clean:
+        specs = _apply_clean_profile(config, region, now, data)
     data.audit_logs = AuditLogStore(specs, _rng_factory)
     return data
+
+
+_CLEAN_MIN_REMAIN_DAYS = 90
+_CLEAN_MIN_KEEP_DAYS = 180
+
+
+def _apply_clean_profile(config, region, now, data):
+    """Make the generated region compliant (SimulatorConfig.clean); returns the audit-log specs to use.
+
+    Runs after the normal generation, so the default profile draws exactly the same random numbers as before.
+    """
+    specs_by_code = {spec[0]: spec for spec in _DBSS_SPECS}
+    for inst in data.instances:
+        inst["status"] = "ACTIVE"
+        inst["task"] = _TASK_BY_STATUS["ACTIVE"]
+        inst["effect"] = None
+        inst["new_version"] = None
+        if inst["cpu"] is None:
+            _code, _spec, cpu, ram, _limit = specs_by_code[inst["resource_spec_code"]]
+            inst["cpu"], inst["ram"], inst["config_num"] = cpu, ram, 1
+        if inst["charge_model"] == "Period" and int(inst["remain_days"]) < _CLEAN_MIN_REMAIN_DAYS:
+            remain = int(inst["remain_days"]) + 365
+            inst["remain_days"] = str(remain)
+            inst["expired"] = (now + datetime.timedelta(days=remain)).astimezone(datetime.timezone.utc).strftime(_DBSS_TIME_FORMAT)
+        scopes = data.scopes.get(inst["id"], [])
+        if scopes and not any(scope["status"] == "ON" and scope["all_audit"] for scope in scopes):
+            scopes[0].update(status="ON", all_audit=True, name="Full audit rules", source_ips="", source_ports="", db_names="", db_users="")
+        databases = data.databases.get(inst["id"], [])
+        if databases and not any(item["database"]["status"] == "ON" for item in databases):
+            databases[0]["database"].update(status="ON", audit_status="ACTIVE")
+    for rds in data.rds_instances:
+        rds["status"] = "ACTIVE"
+    specs = {}
+    start = now - datetime.timedelta(days=config.log_days)
+    for rds in data.rds_instances:
+        if rds["datastore"]["type"] != "MySQL":
+            specs[rds["id"]] = None
+            continue
+        policy = data.audit_policies[rds["id"]]
+        if policy["keep_days"] < _CLEAN_MIN_KEEP_DAYS:
+            policy["keep_days"] = 365
+            policy["audit_types"] = list(ALL_AUDIT_LOG_ACTIONS)
+        seed_key = "%s:%s:%s:auditlog" % (config.seed, region, rds["id"])
+        specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, now, config.log_interval_hours)
+    return specs
 
 
 def _assign_statuses(rng, count):

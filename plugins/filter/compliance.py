@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the audit_compliance role: evaluate gathered facts and render the report.
+
+The logic lives in plugins/module_utils/compliance.py; these filters only adapt it to Jinja (documentation in the
+adjacent audit_compliance_*.yml files).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+
+
+def _require_report(report, name):
+    if not isinstance(report, dict) or not all(key in report for key in ('summary', 'violations', 'checks')):
+        raise AnsibleFilterError('%s expects the dict made by hwcloud.dbaudit.audit_compliance_report' % name)
+    return report
+
+
+def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=None, log_freshness_hours=None,
+                            require_full_audit=None, fail_on=None, region=None, log_window_start=None,
+                            generated_at=None):
+    """The compliance report (summary, violations, checks, resources) for the gathered facts."""
+    if not isinstance(facts, dict):
+        raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
+    if generated_at:
+        now = compliance.parse_time(generated_at)
+        if now is None:
+            raise AnsibleFilterError('audit_compliance_report: generated_at %r is not a valid time' % (generated_at,))
+    else:
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    try:
+        return compliance.evaluate(facts, now, region=region or None, log_window_start=log_window_start or None,
+                                   expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
+                                   log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
+                                   fail_on=fail_on)
+    except compliance.ComplianceInputError as error:
+        raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
+
+
+def audit_compliance_markdown(report):
+    """The report as Markdown."""
+    return compliance_render.render_markdown(_require_report(report, 'audit_compliance_markdown'))
+
+
+def audit_compliance_html(report):
+    """The report as one self-contained HTML page."""
+    return compliance_render.render_html(_require_report(report, 'audit_compliance_html'))
+
+
+def audit_compliance_junit(report):
+    """The report as JUnit XML."""
+    return compliance_render.render_junit(_require_report(report, 'audit_compliance_junit'))
+
+
+class FilterModule(object):
+    """Audit compliance filters."""
+
+    def filters(self):
+        return {
+            'audit_compliance_report': audit_compliance_report,
+            'audit_compliance_markdown': audit_compliance_markdown,
+            'audit_compliance_html': audit_compliance_html,
+            'audit_compliance_junit': audit_compliance_junit,
+        }

@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Database audit compliance: facts gathered by the info modules plus thresholds -> a report, and its renderings.
+
+Pure functions, no I/O and no knowledge of modules or plugins: ``evaluate()`` builds the report dict (the content of
+``report.json``); ``compliance_render.py`` turns it into Markdown, HTML and JUnit XML. The role
+``hwcloud.dbaudit.audit_compliance`` reaches them through the filter plugin ``plugins/filter/compliance.py``.
+
+Every check applies to every resource in scope, whatever its status; the one exception is RDS-02 (retention), which
+only makes sense when the audit log is on (RDS-01 covers "off").
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import re
+
+SEVERITIES = ('high', 'medium', 'low')
+SEVERITY_RANK = {'low': 1, 'medium': 2, 'high': 3}
+FAIL_ON_CHOICES = ('low', 'medium', 'high', 'never')
+RESOURCE_TYPES = ('dbss_instance', 'rds_instance')
+RESOURCE_LABELS = {'dbss_instance': 'DBSS audit instance', 'rds_instance': 'RDS for MySQL instance'}
+
+DEFAULTS = {
+    'expiry_warning_days': 30,
+    'min_retention_days': 180,
+    'log_freshness_hours': 24,
+    'require_full_audit': True,
+    'fail_on': 'high',
+}
+
+
+class ComplianceInputError(ValueError):
+    """Input the evaluation cannot work with (a bad threshold, an unknown ``fail_on``...)."""
+
+
+def _check(check_id, severity, resource_type, title, description, remediation):
+    return {'id': check_id, 'severity': severity, 'resource_type': resource_type, 'title': title,
+            'description': description, 'remediation': remediation}
+
+
+CHECKS = (
+    _check('DBSS-01', 'high', 'dbss_instance', 'Audit instance is running',
+           'The DBSS audit instance has status ACTIVE; any other status (SHUTOFF, ERROR, FROZEN, BUILD...) '
+           'means database activity is not being audited.',
+           'Start the instance (DBSS console: Instances > Start) or resolve the error/freeze (renew a frozen '
+           'instance); delete instances that are no longer needed and remove them from the audit scope.'),
+    _check('DBSS-02', 'medium', 'dbss_instance', 'Yearly/monthly audit instance is not about to expire',
+           'A yearly/monthly (Period) audit instance has more than expiry_warning_days days left; an expired '
+           'instance is frozen and stops auditing. On-demand instances never expire.',
+           'Renew the instance (Billing Center > Renewal) or enable auto-renewal for it.'),
+    _check('DBSS-03', 'high', 'dbss_instance', 'An audit scope is enabled',
+           'The audit instance has at least one audit scope with status ON; without one nothing is recorded.',
+           'DBSS console: Audit Rules > Audit Scope: enable the scope (or add one) that covers the databases.'),
+    _check('DBSS-04', 'medium', 'dbss_instance', 'Full audit is enabled',
+           'When full audit is required, at least one enabled (ON) audit scope has all_audit true, so every '
+           'statement of every database is recorded rather than a subset.',
+           'DBSS console: Audit Rules > Audit Scope: enable the built-in "Full audit rules" scope, or set '
+           'audit_compliance_require_full_audit to false if partial audit is the accepted policy.'),
+    _check('DBSS-05', 'high', 'dbss_instance', 'A database is under audit',
+           'At least one database added to the audit instance has audit status ON.',
+           'DBSS console: Databases: add the databases to audit and switch their audit on (install the agent '
+           'for self-built databases).'),
+    _check('DBSS-06', 'low', 'dbss_instance', 'Audit instance runs the latest version',
+           'No upgrade is pending for the audit instance (new_version is empty).',
+           'Upgrade the instance in a maintenance window (DBSS console: Instances > Upgrade).'),
+    _check('RDS-01', 'high', 'rds_instance', 'RDS audit log is on',
+           'The RDS for MySQL instance has its audit log enabled (audit log policy keep_days greater than 0).',
+           'RDS console: instance > SQL Audit > Set SQL Audit: enable it with a retention of at least '
+           'min_retention_days days (API: PUT /v3/{project_id}/instances/{instance_id}/auditlog-policy).'),
+    _check('RDS-02', 'high', 'rds_instance', 'Audit log retention is long enough',
+           'With the audit log on, audit log files are kept for at least min_retention_days days '
+           '(180 days satisfies MLPS 2.0 and most ISO 27001 retention policies). Not evaluated when the audit log '
+           'is off (see RDS-01).',
+           'RDS console: instance > SQL Audit > Set SQL Audit: raise the retention period to at least '
+           'min_retention_days days (at most 732).'),
+    _check('RDS-03', 'medium', 'rds_instance', 'Audit log is being written',
+           'At least one audit log file began within the last log_freshness_hours hours, so the audit log is '
+           'actually being produced. Instances with the audit log off have no files and fail this check too.',
+           'Check that SQL audit is on (RDS-01), that the instance is running and that the audited operation '
+           'types are not empty; open a support ticket if the log stays empty while the database is in use.'),
+)
+CHECKS_BY_ID = dict((check['id'], check) for check in CHECKS)
+
+_TIME_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$',
+                      re.IGNORECASE)
+UTC = datetime.timezone.utc
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------------------
+def parse_time(value):
+    """An aware datetime for the API's time strings; a string without zone is UTC. None when unparsable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    match = _TIME_RE.match(str(value).strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    tzinfo = UTC
+    if zone and zone.upper() not in ('Z', 'UTC'):
+        digits = zone.replace(':', '')
+        offset = datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        tzinfo = datetime.timezone(offset if digits[0] == '+' else -offset)
+    try:
+        return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                                 tzinfo=tzinfo)
+    except ValueError:
+        return None
+
+
+def format_time(value):
+    return value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _as_int(value):
+    if value is None or isinstance(value, bool) or value == '':
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return None
+
+
+def _threshold(name, value, minimum=0):
+    number = _as_int(value)
+    if number is None or number < minimum or str(value).strip() != str(number):
+        raise ComplianceInputError('%s must be an integer >= %d, got %r' % (name, minimum, value))
+    return number
+
+
+def _as_bool(name, value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('true', 'yes', 'on', '1'):
+        return True
+    if text in ('false', 'no', 'off', '0'):
+        return False
+    raise ComplianceInputError('%s must be a boolean, got %r' % (name, value))
+
+
+def _fail_on(value):
+    text = str(value if value is not None else '').strip().lower()
+    if text not in FAIL_ON_CHOICES:
+        raise ComplianceInputError('fail_on must be one of %s, got %r' % (', '.join(FAIL_ON_CHOICES), value))
+    return text
+
+
+def at_or_above(severity, fail_on):
+    """Whether a violation of ``severity`` fails the run under ``fail_on`` (``never`` fails nothing)."""
+    if fail_on == 'never':
+        return False
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[fail_on]
+
+
+def _group(records, key='instance_id'):
+    grouped = {}
+    for record in records or []:
+        grouped.setdefault(record.get(key), []).append(record)
+    return grouped
+
+
+def as_text(value):
+    """A value as text; None as the empty string."""
+    return '' if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# evaluation
+# ---------------------------------------------------------------------------------------------------------------
+def _dbss_findings(instance, scopes, databases, settings, now):
+    """(check id, message) for each DBSS check the instance violates."""
+    findings = []
+    status = as_text(instance.get('status')) or 'unknown'
+    if status != 'ACTIVE':
+        findings.append(('DBSS-01', 'status is %s, not ACTIVE' % status))
+
+    if as_text(instance.get('charge_model')).lower() == 'period':
+        remain = _as_int(instance.get('remain_days'))
+        expired = parse_time(instance.get('expired'))
+        if remain is not None:
+            if remain <= settings['expiry_warning_days']:
+                when = ' (%s)' % format_time(expired) if expired else ''
+                findings.append(('DBSS-02', 'yearly/monthly instance expires in %d days%s, within the %d-day warning period'
+                                 % (remain, when, settings['expiry_warning_days'])))
+        elif expired is not None:
+            left = (expired - now).total_seconds() / 86400.0
+            if left <= settings['expiry_warning_days']:
+                findings.append(('DBSS-02', 'yearly/monthly instance expires on %s, within the %d-day warning period'
+                                 % (format_time(expired), settings['expiry_warning_days'])))
+
+    enabled = [scope for scope in scopes if scope.get('status') == 'ON']
+    if not enabled:
+        findings.append(('DBSS-03', 'no audit scope is ON (%d scopes, all OFF)' % len(scopes) if scopes else 'the instance has no audit scope'))
+    if settings['require_full_audit'] and not any(scope.get('all_audit') is True for scope in enabled):
+        findings.append(('DBSS-04', 'no enabled audit scope has full audit (all_audit) on (%d of %d scopes ON)'
+                         % (len(enabled), len(scopes))))
+
+    if not any(database.get('status') == 'ON' for database in databases):
+        findings.append(('DBSS-05', 'no database is under audit (%d databases, none ON)' % len(databases) if databases
+                         else 'no database has been added to the instance'))
+
+    if instance.get('new_version'):
+        current = as_text(instance.get('version')) or 'current version'
+        findings.append(('DBSS-06', 'upgrade available: %s -> %s' % (current, instance.get('new_version'))))
+    return findings
+
+
+def _rds_findings(policy, logs, settings, fresh_since):
+    findings = []
+    keep_days = _as_int(policy.get('keep_days')) if policy else None
+    if keep_days is None:
+        findings.append(('RDS-01', 'no audit log policy was returned for the instance'))
+    elif keep_days <= 0:
+        findings.append(('RDS-01', 'audit log is off (keep_days 0)'))
+    elif keep_days < settings['min_retention_days']:
+        findings.append(('RDS-02', 'audit log retention is %d days, below the required %d days'
+                         % (keep_days, settings['min_retention_days'])))
+
+    begins = [parse_time(item.get('begin_time')) for item in logs]
+    begins = [begin for begin in begins if begin is not None]
+    if not any(begin >= fresh_since for begin in begins):
+        last = ' (the last one began %s)' % format_time(max(begins)) if begins else ''
+        findings.append(('RDS-03', 'no audit log file began since %s, the last %d hours%s'
+                         % (format_time(fresh_since), settings['log_freshness_hours'], last)))
+    return findings
+
+
+def _settings(options):
+    merged = dict(DEFAULTS)
+    merged.update(dict((key, value) for key, value in (options or {}).items() if value is not None))
+    unknown = sorted(set(merged) - set(DEFAULTS))
+    if unknown:
+        raise ComplianceInputError('unknown option(s): %s' % ', '.join(unknown))
+    return {
+        'expiry_warning_days': _threshold('expiry_warning_days', merged['expiry_warning_days']),
+        'min_retention_days': _threshold('min_retention_days', merged['min_retention_days']),
+        'log_freshness_hours': _threshold('log_freshness_hours', merged['log_freshness_hours'], minimum=1),
+        'require_full_audit': _as_bool('require_full_audit', merged['require_full_audit']),
+        'fail_on': _fail_on(merged['fail_on']),
+    }
+
+
+def _resource(record):
+    return {'id': as_text(record.get('id')), 'name': as_text(record.get('name'))}
+
+
+def evaluate(facts, now, region=None, log_window_start=None, **options):
+    """The compliance report for ``facts``.
+
+    ``facts`` holds the info modules' results for the resources in scope: ``dbss_instances`` (dbss_instance_info
+    ``instances``), ``scopes`` (dbss_scope_info), ``databases`` (dbss_database_info), ``rds_instances``
+    (rds_instance_info ``instances``, MySQL), ``policies`` (rds_auditlog_policy_info) and ``audit_logs``
+    (rds_auditlog_info). ``now`` is an aware datetime (the report time); ``log_window_start`` is the time the
+    freshness window opens (rds_auditlog_info's resolved ``start_time``), default ``now - log_freshness_hours``.
+    ``options`` are the thresholds of ``DEFAULTS``. Raises ComplianceInputError on bad options.
+    """
+    if now is None or now.tzinfo is None:
+        raise ComplianceInputError('now must be a timezone-aware datetime')
+    settings = _settings(options)
+    facts = facts or {}
+    fresh_since = parse_time(log_window_start) if log_window_start else None
+    if log_window_start and fresh_since is None:
+        raise ComplianceInputError('log_window_start: %r is not a valid time' % (log_window_start,))
+    if fresh_since is None:
+        fresh_since = now - datetime.timedelta(hours=settings['log_freshness_hours'])
+
+    dbss = list(facts.get('dbss_instances') or [])
+    rds = list(facts.get('rds_instances') or [])
+    scopes = _group(facts.get('scopes'))
+    databases = _group(facts.get('databases'))
+    policies = dict((policy.get('instance_id'), policy) for policy in facts.get('policies') or [])
+    logs = _group(facts.get('audit_logs'))
+    if not region:
+        region = next((as_text(item.get('region')) for item in dbss + rds if item.get('region')), '')
+
+    found = {}
+    for instance in dbss:
+        key = instance.get('id')
+        for check_id, message in _dbss_findings(instance, scopes.get(key, []), databases.get(key, []), settings, now):
+            found.setdefault(check_id, []).append((instance, message))
+    for instance in rds:
+        key = instance.get('id')
+        for check_id, message in _rds_findings(policies.get(key), logs.get(key, []), settings, fresh_since):
+            found.setdefault(check_id, []).append((instance, message))
+
+    resources = {'dbss_instance': [_resource(item) for item in dbss], 'rds_instance': [_resource(item) for item in rds]}
+    violations = []
+    checks = []
+    by_check = {}
+    by_severity = dict((severity, 0) for severity in SEVERITIES)
+    for check in CHECKS:
+        hits = found.get(check['id'], [])
+        checked = len(resources[check['resource_type']])
+        checks.append(dict(check, checked=checked, passed=checked - len(hits), failed=len(hits)))
+        by_check[check['id']] = len(hits)
+        by_severity[check['severity']] += len(hits)
+        for instance, message in hits:
+            violations.append({
+                'check': check['id'],
+                'severity': check['severity'],
+                'resource_type': check['resource_type'],
+                'resource_id': as_text(instance.get('id')),
+                'resource_name': as_text(instance.get('name')),
+                'region': as_text(instance.get('region')) or region,
+                'message': message,
+                'remediation': check['remediation'],
+            })
+
+    fail_on = settings['fail_on']
+    failing = sum(count for severity, count in by_severity.items() if at_or_above(severity, fail_on))
+    summary = {
+        'generated_at': format_time(now),
+        'region': region,
+        'resources_checked': {'dbss_instance': len(dbss), 'rds_instance': len(rds), 'total': len(dbss) + len(rds)},
+        'checks': len(CHECKS),
+        'violations': len(violations),
+        'by_severity': by_severity,
+        'by_check': by_check,
+        'fail_on': fail_on,
+        'failing_violations': failing,
+        'failed': failing > 0,
+        'result': 'FAIL' if failing else ('WARN' if violations else 'PASS'),
+        'log_window_start': format_time(fresh_since),
+        'thresholds': dict((key, settings[key])
+                           for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit')),
+    }
+    summary['message'] = verdict_message(summary)
+    return {'summary': summary, 'violations': violations, 'checks': checks, 'resources': resources}
+
+
+def verdict_message(summary):
+    """One line naming the counts, e.g. for the play's failure message."""
+    counts = ', '.join('%s %d' % (severity, summary['by_severity'][severity]) for severity in SEVERITIES)
+    scope = '%d resources checked%s' % (summary['resources_checked']['total'],
+                                        ' in %s' % summary['region'] if summary.get('region') else '')
+    fail_on = summary['fail_on']
+    if summary['failed']:
+        return ('database audit compliance FAILED: %d of %d violations at or above severity %s (%s; %s)'
+                % (summary['failing_violations'], summary['violations'], fail_on, counts, scope))
+    if not summary['violations']:
+        return 'database audit compliance PASSED: no violations (%s)' % scope
+    if fail_on == 'never':
+        return 'database audit compliance: %d violations (%s; %s); fail_on is never, reporting only' % (
+            summary['violations'], counts, scope)
+    return 'database audit compliance PASSED: %d violations, none at or above severity %s (%s; %s)' % (
+        summary['violations'], fail_on, counts, scope)

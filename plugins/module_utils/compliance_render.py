@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Renderings of a compliance report (the dict ``compliance.evaluate()`` returns): Markdown, one self-contained HTML
+page and JUnit XML. Everything taken from the report is escaped for its format."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import xml.etree.ElementTree as ET
+
+from html import escape as _html_escape
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import RESOURCE_LABELS, SEVERITIES, as_text
+
+_XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
+def _clean(value):
+    """Text without the control characters XML 1.0 cannot carry, even escaped."""
+    return _XML_INVALID.sub(u'\ufffd', as_text(value))
+
+
+def _h(value):
+    return _html_escape(_clean(value), True)
+
+
+def _md(value):
+    text = _clean(value).replace('\\', '\\\\').replace('\r', ' ').replace('\n', ' ')
+    for char in '|`*[]':
+        text = text.replace(char, '\\' + char)
+    return text.replace('<', '&lt;')
+
+
+def _violations_by_check(report):
+    grouped = dict((check['id'], []) for check in report['checks'])
+    for violation in report['violations']:
+        grouped.setdefault(violation['check'], []).append(violation)
+    return grouped
+
+
+def render_markdown(report):
+    summary = report['summary']
+    grouped = _violations_by_check(report)
+    lines = [
+        '# Database audit compliance report',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| Result | **%s** |' % _md(summary['result']),
+        '| Region | %s |' % _md(summary['region'] or 'unknown'),
+        '| Generated at | %s |' % _md(summary['generated_at']),
+        '| Resources checked | %d DBSS audit instances, %d RDS for MySQL instances |' % (
+            summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
+        '| Violations | %d (high %d, medium %d, low %d) |' % (
+            summary['violations'], summary['by_severity']['high'], summary['by_severity']['medium'],
+            summary['by_severity']['low']),
+        '| Fails on | %s |' % _md(summary['fail_on']),
+        '',
+        _md(summary['message']),
+        '',
+        '## Checks',
+        '',
+        '| Check | Severity | Title | Checked | Passed | Failed |',
+        '| --- | --- | --- | ---: | ---: | ---: |',
+    ]
+    for check in report['checks']:
+        lines.append('| %s | %s | %s | %d | %d | %d |' % (
+            _md(check['id']), _md(check['severity']), _md(check['title']), check['checked'], check['passed'], check['failed']))
+    for check in report['checks']:
+        hits = grouped.get(check['id'], [])
+        lines += ['', '## %s %s (%s)' % (_md(check['id']), _md(check['title']), _md(check['severity'])), '',
+                  _md(check['description']), '', 'Fix: ' + _md(check['remediation']), '']
+        if not hits:
+            lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
+            continue
+        lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
+                  '| Resource ID | Name | Finding |', '| --- | --- | --- |']
+        for violation in hits:
+            lines.append('| %s | %s | %s |' % (_md(violation['resource_id']), _md(violation['resource_name']),
+                                               _md(violation['message'])))
+    thresholds = summary['thresholds']
+    lines += ['', '## Thresholds', '',
+              '- expiry warning: %d days' % thresholds['expiry_warning_days'],
+              '- minimum audit log retention: %d days' % thresholds['min_retention_days'],
+              '- audit log freshness: %d hours (files that began since %s)' % (thresholds['log_freshness_hours'],
+                                                                               _md(summary['log_window_start'])),
+              '- full audit required: %s' % ('yes' if thresholds['require_full_audit'] else 'no'), '']
+    return '\n'.join(lines)
+
+
+_SEVERITY_COLOURS = {'high': '#c62828', 'medium': '#ef6c00', 'low': '#1565c0'}
+_CSS = u'''
+body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:70em;
+padding:0 1em;color:#1f2328;line-height:1.45}
+h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
+text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
+.verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
+.PASS{background:#2e7d32}.FAIL{background:#c62828}.WARN{background:#ef6c00}
+.sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
+.high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
+.ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
+@media print{details{display:block}}
+'''
+
+
+def _svg_chart(by_severity):
+    """An inline SVG bar chart of violations by severity."""
+    width, bar_height, gap, label_width = 520, 26, 10, 80
+    top = max([by_severity[severity] for severity in SEVERITIES] + [1])
+    height = len(SEVERITIES) * (bar_height + gap) + gap
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" viewBox="0 0 %d %d">'
+             % (width, height, width, height),
+             '<title>Violations by severity: %s</title>' % _h(', '.join(
+                 '%s %d' % (severity, by_severity[severity]) for severity in SEVERITIES))]
+    for index, severity in enumerate(SEVERITIES):
+        count = by_severity[severity]
+        y = gap + index * (bar_height + gap)
+        length = int(round((width - label_width - 60) * count / float(top)))
+        parts.append('<text x="0" y="%d" font-size="14" dominant-baseline="middle">%s</text>'
+                     % (y + bar_height // 2, _h(severity)))
+        parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>'
+                     % (label_width, y, max(length, 1), bar_height, _SEVERITY_COLOURS[severity]))
+        parts.append('<text x="%d" y="%d" font-size="14" dominant-baseline="middle">%d</text>'
+                     % (label_width + max(length, 1) + 6, y + bar_height // 2, count))
+    parts.append('</svg>')
+    return ''.join(parts)
+
+
+def render_html(report):
+    """One self-contained page: inline CSS and SVG, no script, no external reference."""
+    summary = report['summary']
+    grouped = _violations_by_check(report)
+    resources = report.get('resources') or {}
+    title = 'Database audit compliance report - %s - %s' % (summary['region'] or 'unknown region', summary['generated_at'])
+    out = [u'<!DOCTYPE html>', u'<html lang="en"><head><meta charset="utf-8"/>',
+           u'<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+           u'<title>%s</title><style>%s</style></head><body>' % (_h(title), _CSS),
+           u'<h1>Database audit compliance report</h1>',
+           u'<p><span class="verdict %s">%s</span> %s</p>' % (_h(summary['result']), _h(summary['result']), _h(summary['message'])),
+           u'<h2 id="summary">Summary</h2><table>',
+           u'<tr><th>Region</th><td>%s</td></tr>' % _h(summary['region'] or 'unknown'),
+           u'<tr><th>Generated at</th><td>%s</td></tr>' % _h(summary['generated_at']),
+           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS for MySQL instances</td></tr>' % (
+               summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
+           u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
+           u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
+           u'</table>',
+           u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
+           u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
+           u'<th>Passed</th><th>Failed</th></tr>']
+    for check in report['checks']:
+        out.append(u'<tr><td><a href="#%s">%s</a></td><td><span class="sev %s">%s</span></td><td>%s</td>'
+                   u'<td class="n">%d</td><td class="n">%d</td><td class="n">%d</td></tr>'
+                   % (_h(check['id']), _h(check['id']), _h(check['severity']), _h(check['severity']), _h(check['title']),
+                      check['checked'], check['passed'], check['failed']))
+    out.append(u'</table>')
+    for check in report['checks']:
+        hits = grouped.get(check['id'], [])
+        label = RESOURCE_LABELS[check['resource_type']]
+        out.append(u'<h2 id="%s">%s %s <span class="sev %s">%s</span></h2>'
+                   % (_h(check['id']), _h(check['id']), _h(check['title']), _h(check['severity']), _h(check['severity'])))
+        out.append(u'<p>%s</p><p><strong>Fix:</strong> %s</p>' % (_h(check['description']), _h(check['remediation'])))
+        if hits:
+            out.append(u'<p>%d of %d %ss fail.</p>' % (len(hits), check['checked'], _h(label)))
+            out.append(u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>Finding</th></tr>')
+            for violation in hits:
+                out.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
+                           % (_h(violation['resource_id']), _h(violation['resource_name']), _h(violation['region']),
+                              _h(violation['message'])))
+            out.append(u'</table>')
+        else:
+            out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
+        failed_ids = set(violation['resource_id'] for violation in hits)
+        passing = [item for item in resources.get(check['resource_type'], []) if item['id'] not in failed_ids]
+        if passing:
+            out.append(u'<details><summary>%d passing</summary><table><tr><th>Resource ID</th><th>Name</th></tr>'
+                       % len(passing))
+            for item in passing:
+                out.append(u'<tr><td><code>%s</code></td><td>%s</td></tr>' % (_h(item['id']), _h(item['name'])))
+            out.append(u'</table></details>')
+    thresholds = summary['thresholds']
+    out.append(u'<h2 id="thresholds">Thresholds</h2><ul>'
+               u'<li>expiry warning: %d days</li><li>minimum audit log retention: %d days</li>'
+               u'<li>audit log freshness: %d hours (files that began since %s)</li><li>full audit required: %s</li></ul>'
+               % (thresholds['expiry_warning_days'], thresholds['min_retention_days'], thresholds['log_freshness_hours'],
+                  _h(summary['log_window_start']), 'yes' if thresholds['require_full_audit'] else 'no'))
+    out.append(u'<p class="muted">Generated by the hwcloud.dbaudit.audit_compliance role.</p></body></html>')
+    return u'\n'.join(out) + u'\n'
+
+
+def render_junit(report):
+    """JUnit XML: one testsuite per check, one testcase per check and resource; a violation is a failure."""
+    summary = report['summary']
+    grouped = _violations_by_check(report)
+    resources = report.get('resources') or {}
+    total = sum(check['checked'] for check in report['checks'])
+    root = ET.Element('testsuites', {'name': 'hwcloud.dbaudit audit compliance', 'tests': str(total),
+                                     'failures': str(summary['violations']), 'errors': '0'})
+    for check in report['checks']:
+        hits = dict((violation['resource_id'], violation) for violation in grouped.get(check['id'], []))
+        suite = ET.SubElement(root, 'testsuite', {
+            'name': _clean('%s %s' % (check['id'], check['title'])), 'tests': str(check['checked']),
+            'failures': str(check['failed']), 'errors': '0', 'skipped': '0',
+            'timestamp': _clean(summary['generated_at'].rstrip('Z')), 'hostname': _clean(summary['region'] or 'unknown')})
+        properties = ET.SubElement(suite, 'properties')
+        for name, value in (('check', check['id']), ('severity', check['severity']),
+                            ('resource_type', check['resource_type'])):
+            ET.SubElement(properties, 'property', {'name': name, 'value': _clean(value)})
+        for item in resources.get(check['resource_type'], []):
+            case = ET.SubElement(suite, 'testcase', {
+                'classname': _clean('audit_compliance.%s' % check['id']),
+                'name': _clean('%s %s (%s)' % (check['resource_type'], item['id'], item['name'])), 'time': '0'})
+            violation = hits.get(item['id'])
+            if violation is not None:
+                failure = ET.SubElement(case, 'failure', {'message': _clean(violation['message']),
+                                                          'type': _clean(check['severity'])})
+                failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
+    return u'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + u'\n'

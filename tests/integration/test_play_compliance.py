@@ -1,0 +1,250 @@
+"""The audit_compliance role run by ansible-playbook against the simulator: exactly the seeded violations, in every
+report, written even when the play fails; a clean account passes; ID lists narrow the scope; six module runs."""
+
+import collections
+import datetime
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from hwtest_support import REPO_ROOT, sim_requests
+
+REGION = 'cn-north-4'
+BOGUS = 'http://127.0.0.1:9'      # nothing listens there: a run that used it would fail
+ROLE_TASKS = os.path.join(REPO_ROOT, 'roles', 'audit_compliance', 'tasks')
+MODULE_TASKS = ('List the DBSS audit instances', 'Audit scopes of the audit instances in scope',
+                'Databases under audit of the audit instances in scope', 'List the RDS for MySQL instances',
+                'Audit log policies of the MySQL instances in scope', 'Audit log files of the freshness window')
+SEVERITY = {'DBSS-01': 'high', 'DBSS-02': 'medium', 'DBSS-03': 'high', 'DBSS-04': 'medium', 'DBSS-05': 'high',
+            'DBSS-06': 'low', 'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
+DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06')
+RDS_CHECKS = ('RDS-01', 'RDS-02', 'RDS-03')
+BOGUS_ENV = {'HW_DBSS_ENDPOINT': BOGUS, 'HW_RDS_ENDPOINT': BOGUS, 'HW_IAM_ENDPOINT': BOGUS}
+
+
+def connection(sim):
+    return {'region': REGION, 'endpoints': {'dbss': sim.url, 'iam': sim.url, 'rds': sim.url},
+            'access_key': sim.credentials['access_key'], 'secret_key': sim.credentials['secret_key']}
+
+
+def api_time(text):
+    return datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%S%z')
+
+
+def expected_violations(data, window_start, dbss_ids=None, rds_ids=None):
+    """The seeded violations, computed straight from the simulator's data with the documented thresholds."""
+    expected = set()
+    for inst in data.instances:
+        if dbss_ids is not None and inst['id'] not in dbss_ids:
+            continue
+        scopes, dbs = data.scopes[inst['id']], [item['database'] for item in data.databases[inst['id']]]
+        rules = {
+            'DBSS-01': inst['status'] != 'ACTIVE',
+            'DBSS-02': inst['charge_model'] == 'Period' and int(inst['remain_days']) <= 30,
+            'DBSS-03': not [s for s in scopes if s['status'] == 'ON'],
+            'DBSS-04': not [s for s in scopes if s['status'] == 'ON' and s['all_audit']],
+            'DBSS-05': not [d for d in dbs if d['status'] == 'ON'],
+            'DBSS-06': bool(inst['new_version']),
+        }
+        expected |= {(check, inst['id']) for check, hit in rules.items() if hit}
+    for rds in data.rds_instances:
+        if rds['datastore']['type'] != 'MySQL' or (rds_ids is not None and rds['id'] not in rds_ids):
+            continue
+        keep = data.audit_policies[rds['id']]['keep_days']
+        rules = {
+            'RDS-01': keep == 0,
+            'RDS-02': 0 < keep < 180,
+            'RDS-03': not [f for f in data.audit_logs[rds['id']] if api_time(f['begin_time']) >= window_start],
+        }
+        expected |= {(check, rds['id']) for check, hit in rules.items() if hit}
+    return expected
+
+
+def read_reports(folder):
+    with open(os.path.join(folder, 'report.json'), encoding='utf-8') as handle:
+        report = json.load(handle)
+    junit = ET.parse(os.path.join(folder, 'junit.xml')).getroot()
+    with open(os.path.join(folder, 'report.md'), encoding='utf-8') as handle:
+        markdown = handle.read()
+    with open(os.path.join(folder, 'report.html'), encoding='utf-8') as handle:
+        page = handle.read()
+    return report, junit, markdown, page
+
+
+def junit_cases(junit):
+    """{(check, resource_id): failed?} from junit.xml."""
+    cases = {}
+    for suite in junit.findall('testsuite'):
+        check = suite.find('properties/property[@name="check"]').get('value')
+        for case in suite.findall('testcase'):
+            key = (check, case.get('name').split()[1])
+            assert key not in cases
+            cases[key] = case.find('failure') is not None
+    return cases
+
+
+def window_start(report):
+    return datetime.datetime.strptime(report['summary']['log_window_start'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+
+
+def assert_reports_agree(folder, expected, dbss_ids, rds_ids):
+    report, junit, markdown, page = read_reports(folder)
+    got = {(item['check'], item['resource_id']) for item in report['violations']}
+    assert got == expected
+    assert len(report['violations']) == len(expected)
+    assert all(item['severity'] == SEVERITY[item['check']] and item['region'] == REGION and item['message'] and item['remediation']
+               for item in report['violations'])
+    counts = collections.Counter(check for check, _id in expected)
+    assert report['summary']['by_check'] == {check: counts.get(check, 0) for check in SEVERITY}
+    severities = collections.Counter(SEVERITY[check] for check, _id in expected)
+    assert report['summary']['by_severity'] == {level: severities.get(level, 0) for level in ('high', 'medium', 'low')}
+    assert report['summary']['resources_checked'] == {'dbss_instance': len(dbss_ids), 'rds_instance': len(rds_ids),
+                                                      'total': len(dbss_ids) + len(rds_ids)}
+    assert report['summary']['region'] == REGION
+    assert {check['id']: (check['checked'], check['failed']) for check in report['checks']} == {
+        check: (len(dbss_ids) if check.startswith('DBSS') else len(rds_ids), counts.get(check, 0)) for check in SEVERITY}
+
+    cases = junit_cases(junit)
+    assert set(cases) == {(c, i) for c in DBSS_CHECKS for i in dbss_ids} | {(c, i) for c in RDS_CHECKS for i in rds_ids}
+    assert {key for key, failed in cases.items() if failed} == expected
+    assert junit.get('failures') == str(len(expected)) and junit.get('tests') == str(len(cases))
+
+    for check in counts:
+        assert check in markdown and 'id="%s"' % check in page
+    ET.fromstring(page.split('\n', 1)[1])            # the page is well-formed
+    assert '<svg' in page and 'http://' not in page.replace('http://www.w3.org/2000/svg', '')
+    return report
+
+
+def module_task_runs(output):
+    return collections.Counter(name for name in MODULE_TASKS
+                               for line in output.splitlines() if line.startswith('TASK [hwcloud.dbaudit.audit_compliance : %s]' % name))
+
+
+def test_role_runs_one_module_per_api_kind():
+    tasks = []
+    for name in os.listdir(ROLE_TASKS):
+        with open(os.path.join(ROLE_TASKS, name), encoding='utf-8') as handle:
+            tasks += yaml.safe_load(handle)
+    module_tasks = [task for task in tasks if any(key.startswith('hwcloud.dbaudit.') for key in task)]
+    assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS)
+    assert not [task for task in tasks if any(key == 'loop' or key.startswith('with_') for key in task)]
+
+
+def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbook, tmp_path):
+    folder = str(tmp_path / 'report')
+    # The endpoints in the environment lead nowhere: the play-level module_defaults must reach every module run,
+    # and the role's default empty audit_compliance_connection must not override them.
+    run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder}, env=BOGUS_ENV)
+    data = sim.data.regions[REGION]
+    dbss_ids = [inst['id'] for inst in data.instances]
+    rds_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
+
+    assert run.rc != 0, run.output
+    assert os.path.exists(os.path.join(folder, 'report.json')), run.output
+    written, _junit, _md, _page = read_reports(folder)
+    report = assert_reports_agree(folder, expected_violations(data, window_start(written)), dbss_ids, rds_ids)
+    summary = report['summary']
+    assert summary['failed'] is True and summary['result'] == 'FAIL' and summary['fail_on'] == 'high'
+    high, medium, low = (summary['by_severity'][level] for level in ('high', 'medium', 'low'))
+    assert high > 0 and medium > 0 and low > 0
+    message = ('database audit compliance FAILED: %d of %d violations at or above severity high (high %d, medium %d, low %d; %d '
+               'resources checked in %s); reports in %s'
+               % (high, high + medium + low, high, medium, low, len(dbss_ids) + len(rds_ids), REGION, folder))
+    assert message in run.output
+    assert run.result['report'] == report
+    assert 'report.html' in run.output
+
+    # No secret in the reports or the fact.
+    secret = sim.credentials['secret_key']
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), encoding='utf-8') as handle:
+            assert secret not in handle.read()
+    assert secret not in json.dumps(run.result)
+
+    # Six module runs; requests bounded by the pages and instances, not one module run per instance.
+    assert module_task_runs(run.output) == collections.Counter(MODULE_TASKS)
+    project = data.project_id
+    assert len(sim_requests(sim, r'^/v1/%s/audit/instances$' % project)) == 1
+    scope_requests = sim_requests(sim, r'^/v1/%s/audit/[^/]+/rule/scopes$' % project)
+    assert sorted(record['path'].split('/')[4] for record in scope_requests) == sorted(dbss_ids)
+    assert len(sim_requests(sim, r'^/v2/%s/audit/[^/]+/databases$' % project)) == len(dbss_ids)
+    assert len(sim_requests(sim, r'^/v3/%s/instances$' % project)) == 1
+    assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog-policy$' % project)) == len(rds_ids)
+    assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog$' % project)) == len(rds_ids)
+    assert all(record['status'] == 200 for record in sim.requests if record['service'] in ('dbss', 'rds'))
+
+
+def test_clean_account_passes(ansible_env, run_playbook, tmp_path):
+    from dbaudit_simulator import Simulator, SimulatorConfig
+    folder = str(tmp_path / 'clean')
+    with Simulator(SimulatorConfig(clean=True)) as clean:
+        run = run_playbook('compliance', {'play_connection': connection(clean), 'audit_compliance_report_dir': folder,
+                                          'audit_compliance_fail_on': 'low'}, env=BOGUS_ENV)
+        data = clean.data.regions[REGION]
+    assert run.rc == 0, run.output
+    dbss_ids = [inst['id'] for inst in data.instances]
+    rds_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
+    report = assert_reports_agree(folder, set(), dbss_ids, rds_ids)
+    assert report['summary']['result'] == 'PASS' and report['summary']['violations'] == 0
+    assert 'database audit compliance PASSED: no violations' in run.output
+
+
+def test_id_lists_narrow_the_scope_and_the_role_connection_is_used(sim, run_playbook, tmp_path):
+    data = sim.data.regions[REGION]
+    mysql = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
+    dbss_ids = [data.instances[index]['id'] for index in (0, 5, len(data.instances) - 1)]
+    dbss_ids.append(next(inst['id'] for inst in data.instances if inst['status'] != 'ACTIVE' and inst['id'] not in dbss_ids))
+    rds_ids = [mysql[1], mysql[2]]                   # keep_days 0 and 7 in the seeded cycle
+    folder = str(tmp_path / 'narrow')
+    # No play-level defaults and dead endpoints in the environment: the role's own connection variable carries all.
+    run = run_playbook('compliance', {'audit_compliance_connection': connection(sim), 'audit_compliance_report_dir': folder,
+                                      'audit_compliance_dbss_instance_ids': dbss_ids, 'audit_compliance_rds_instance_ids': rds_ids,
+                                      'audit_compliance_fail_on': 'never'}, env=BOGUS_ENV)
+    assert run.rc == 0, run.output
+    report, _junit, _md, _page = read_reports(folder)
+    expected = expected_violations(data, window_start(report), set(dbss_ids), set(rds_ids))
+    assert {'DBSS-01', 'RDS-01', 'RDS-02'} <= {check for check, _id in expected}
+    ordered_dbss = [inst['id'] for inst in data.instances if inst['id'] in dbss_ids]
+    assert_reports_agree(folder, expected, ordered_dbss, [rds for rds in mysql if rds in rds_ids])
+    project = data.project_id
+    touched = {record['path'].split('/')[4] for record in sim_requests(sim, r'^/v1/%s/audit/[^/]+/rule/scopes$' % project)}
+    assert touched == set(dbss_ids)
+    touched = {record['path'].split('/')[4] for record in sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog' % project)}
+    assert touched == set(rds_ids)
+    assert sim.credentials['secret_key'] not in json.dumps(run.result)
+
+
+def test_fail_on_never_reports_without_failing_and_connections_merge(sim, run_playbook, tmp_path):
+    folder = str(tmp_path / 'never')
+    # Play-level group defaults hold the credentials and dead endpoints; the role's connection overrides only the
+    # endpoints, key by key, and the play's credentials still apply.
+    play = dict(connection(sim), endpoints={'dbss': BOGUS, 'iam': BOGUS, 'rds': BOGUS})
+    role = {'endpoints': {'dbss': sim.url, 'iam': sim.url, 'rds': sim.url}}
+    run = run_playbook('compliance', {'play_connection': play, 'audit_compliance_connection': role,
+                                      'audit_compliance_report_dir': folder, 'audit_compliance_fail_on': 'never',
+                                      'audit_compliance_min_retention_days': 400, 'audit_compliance_require_full_audit': False},
+                       env=BOGUS_ENV)
+    assert run.rc == 0, run.output
+    report, _junit, _md, _page = read_reports(folder)
+    summary = report['summary']
+    assert summary['failed'] is False and summary['result'] == 'WARN' and summary['violations'] > 0
+    assert summary['fail_on'] == 'never' and summary['by_severity']['high'] > 0
+    assert summary['by_check']['DBSS-04'] == 0 and summary['thresholds']['require_full_audit'] is False
+    data = sim.data.regions[REGION]
+    assert summary['by_check']['RDS-02'] == len([policy for policy in data.audit_policies.values() if 0 < policy['keep_days'] < 400])
+    assert 'fail_on is never, reporting only' in run.output
+
+
+@pytest.mark.parametrize('variable', ['audit_compliance_dbss_instance_ids', 'audit_compliance_rds_instance_ids'])
+def test_unknown_ids_fail_before_any_report(sim, run_playbook, tmp_path, variable):
+    folder = str(tmp_path / 'unknown')
+    run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder,
+                                      variable: ['ghost-instance']})
+    assert run.rc != 0
+    assert '%s: no such' % variable in run.output and 'ghost-instance' in run.output
+    assert not os.path.exists(folder)
+    assert run.result == {'report': None}

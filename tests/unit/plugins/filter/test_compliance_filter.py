@@ -1,0 +1,47 @@
+"""The filter plugin of the audit_compliance role, loaded the way Ansible loads it."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible.plugins.loader import filter_loader
+
+
+def load(name):
+    plugin = filter_loader.get('hwcloud.dbaudit.' + name)
+    assert plugin is not None, name
+    return plugin.j2_function
+
+
+FACTS = {'dbss_instances': [{'id': 'a1', 'name': 'one', 'status': 'SHUTOFF', 'region': 'cn-north-4'}],
+         'scopes': [{'instance_id': 'a1', 'status': 'ON', 'all_audit': True}],
+         'databases': [{'instance_id': 'a1', 'status': 'ON'}]}
+
+
+def test_report_filter_and_renderers():
+    report = load('audit_compliance_report')(FACTS, fail_on='medium', generated_at='2026-03-01T04:00:00Z')
+    assert [(v['check'], v['resource_id']) for v in report['violations']] == [('DBSS-01', 'a1')]
+    assert report['summary']['generated_at'] == '2026-03-01T04:00:00Z' and report['summary']['failed'] is True
+    assert report['summary']['region'] == 'cn-north-4'
+    assert '## DBSS-01 ' in load('audit_compliance_markdown')(report)
+    assert ET.fromstring(load('audit_compliance_junit')(report).encode()).get('failures') == '1'
+    assert load('audit_compliance_html')(report).startswith('<!DOCTYPE html>')
+
+
+def test_generated_at_defaults_to_now():
+    report = load('audit_compliance_report')({})
+    generated = datetime.datetime.strptime(report['summary']['generated_at'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+    assert abs(datetime.datetime.now(datetime.timezone.utc) - generated) < datetime.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda: load('audit_compliance_report')([]), 'expects a dict of gathered facts'),
+    (lambda: load('audit_compliance_report')({}, fail_on='sometimes'), 'fail_on must be one of'),
+    (lambda: load('audit_compliance_report')({}, generated_at='soon'), 'generated_at'),
+    (lambda: load('audit_compliance_html')({'summary': {}}), 'expects the dict made by'),
+])
+def test_bad_input_is_a_filter_error(call, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        call()

@@ -1,0 +1,343 @@
+"""Compliance evaluation and rendering (plugins/module_utils/compliance.py): every check's boundaries, thresholds,
+counts, and well-formed, escaped renderings."""
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+
+UTC = datetime.timezone.utc
+NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def dbss(instance_id='a1', **fields):
+    record = {'id': instance_id, 'name': 'dbss-' + instance_id, 'status': 'ACTIVE', 'charge_model': 'Demand',
+              'expired': None, 'remain_days': None, 'new_version': None, 'version': '23.04', 'region': 'cn-north-4'}
+    record.update(fields)
+    return record
+
+
+def good_scope(instance_id='a1'):
+    return {'instance_id': instance_id, 'id': 's-' + instance_id, 'status': 'ON', 'all_audit': True}
+
+
+def good_db(instance_id='a1'):
+    return {'instance_id': instance_id, 'id': 'd-' + instance_id, 'status': 'ON'}
+
+
+def rds(instance_id='r1', **fields):
+    record = {'id': instance_id, 'name': 'rds-' + instance_id, 'region': 'cn-north-4'}
+    record.update(fields)
+    return record
+
+
+def api_time(moment):
+    return moment.astimezone(CHINA).strftime('%Y-%m-%dT%H:%M:%S%z')
+
+
+def fresh_log(instance_id='r1', hours_ago=2):
+    begin = NOW - datetime.timedelta(hours=hours_ago)
+    return {'instance_id': instance_id, 'id': 'log-%s-%s' % (instance_id, hours_ago), 'begin_time': api_time(begin),
+            'end_time': api_time(begin + datetime.timedelta(hours=1))}
+
+
+def compliant_facts():
+    return {'dbss_instances': [dbss()], 'scopes': [good_scope()], 'databases': [good_db()],
+            'rds_instances': [rds()], 'policies': [{'instance_id': 'r1', 'keep_days': 180}], 'audit_logs': [fresh_log()]}
+
+
+def found(report, check=None):
+    return sorted((item['check'], item['resource_id']) for item in report['violations'] if check in (None, item['check']))
+
+
+def evaluate(facts, **options):
+    return compliance.evaluate(facts, NOW, **options)
+
+
+def test_compliant_account_has_no_violation():
+    report = evaluate(compliant_facts())
+    assert report['violations'] == []
+    summary = report['summary']
+    assert summary['result'] == 'PASS' and summary['failed'] is False
+    assert summary['resources_checked'] == {'dbss_instance': 1, 'rds_instance': 1, 'total': 2}
+    assert summary['by_check'] == dict((check['id'], 0) for check in compliance.CHECKS)
+    assert [check['id'] for check in report['checks']] == ['DBSS-0%d' % n for n in range(1, 7)] + ['RDS-01', 'RDS-02', 'RDS-03']
+    assert all(check['checked'] == check['passed'] == 1 and check['failed'] == 0 for check in report['checks'])
+    assert summary['region'] == 'cn-north-4' and summary['generated_at'] == '2026-03-01T04:00:00Z'
+
+
+@pytest.mark.parametrize('status, violated', [('ACTIVE', False), ('SHUTOFF', True), ('ERROR', True), ('FROZEN', True),
+                                              ('BUILD', True), (None, True)])
+def test_dbss_01_status(status, violated):
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(status=status)]
+    assert found(evaluate(facts), 'DBSS-01') == ([('DBSS-01', 'a1')] if violated else [])
+
+
+@pytest.mark.parametrize('remain, violated', [('29', True), ('30', True), ('31', False), ('0', True), ('-3', True), (365, False)])
+def test_dbss_02_remain_days_boundary(remain, violated):
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(charge_model='Period', remain_days=remain,
+                                    expired=(NOW + datetime.timedelta(days=int(remain))).strftime('%Y-%m-%d %H:%M:%S'))]
+    assert found(evaluate(facts), 'DBSS-02') == ([('DBSS-02', 'a1')] if violated else [])
+
+
+def test_dbss_02_custom_threshold_and_expired_fallback():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(charge_model='Period', remain_days='45')]
+    assert found(evaluate(facts), 'DBSS-02') == []
+    assert found(evaluate(facts, expiry_warning_days=45), 'DBSS-02') == [('DBSS-02', 'a1')]
+    # remain_days missing: the expiry date decides, at the same inclusive edge.
+    at_edge = (NOW + datetime.timedelta(days=30)).strftime('%Y-%m-%d %H:%M:%S')
+    past_edge = (NOW + datetime.timedelta(days=30, seconds=1)).strftime('%Y-%m-%d %H:%M:%S')
+    facts['dbss_instances'] = [dbss('a1', charge_model='Period', expired=at_edge), dbss('a2', charge_model='Period', expired=past_edge)]
+    facts['scopes'].append(good_scope('a2'))
+    facts['databases'].append(good_db('a2'))
+    assert found(evaluate(facts), 'DBSS-02') == [('DBSS-02', 'a1')]
+
+
+def test_dbss_02_never_flags_demand_instances():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(charge_model='Demand', remain_days='1',
+                                    expired=(NOW + datetime.timedelta(days=1)).strftime('%Y-%m-%d %H:%M:%S'))]
+    assert found(evaluate(facts), 'DBSS-02') == []
+
+
+def test_dbss_03_04_scopes():
+    facts = compliant_facts()
+    facts['scopes'] = [dict(good_scope(), status='OFF'), dict(good_scope(), id='s2', status='OFF', all_audit=False)]
+    report = evaluate(facts)
+    assert found(report, 'DBSS-03') == [('DBSS-03', 'a1')]
+    assert found(report, 'DBSS-04') == [('DBSS-04', 'a1')]      # no ON scope at all: no full audit either
+    facts['scopes'] = []
+    assert found(evaluate(facts), 'DBSS-03') == [('DBSS-03', 'a1')]
+    # ON scopes, none with all_audit; an OFF full-audit scope does not count.
+    facts['scopes'] = [dict(good_scope(), all_audit=False), dict(good_scope(), id='s2', status='OFF')]
+    report = evaluate(facts)
+    assert found(report, 'DBSS-03') == [] and found(report, 'DBSS-04') == [('DBSS-04', 'a1')]
+    assert found(evaluate(facts, require_full_audit=False), 'DBSS-04') == []
+    assert found(evaluate(facts, require_full_audit='false'), 'DBSS-04') == []
+
+
+def test_dbss_05_databases():
+    facts = compliant_facts()
+    facts['databases'] = [dict(good_db(), status='OFF'), dict(good_db(), id='d2', status='OFF')]
+    assert found(evaluate(facts), 'DBSS-05') == [('DBSS-05', 'a1')]
+    facts['databases'] = []
+    assert found(evaluate(facts), 'DBSS-05') == [('DBSS-05', 'a1')]
+    facts['databases'] = [dict(good_db(), status='OFF'), dict(good_db(), id='d2')]
+    assert found(evaluate(facts), 'DBSS-05') == []
+
+
+def test_dbss_06_new_version():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(new_version='24.06.12')]
+    report = evaluate(facts)
+    assert found(report) == [('DBSS-06', 'a1')]
+    assert report['violations'][0]['severity'] == 'low' and '24.06.12' in report['violations'][0]['message']
+    facts['dbss_instances'] = [dbss(new_version='')]
+    assert found(evaluate(facts)) == []
+
+
+def test_every_dbss_check_applies_whatever_the_status():
+    facts = {'dbss_instances': [dbss(status='SHUTOFF', new_version='x', charge_model='Period', remain_days='3')]}
+    assert [check for check, _id in found(evaluate(facts))] == ['DBSS-0%d' % n for n in range(1, 7)]
+
+
+@pytest.mark.parametrize('keep_days, expected', [(0, ['RDS-01', 'RDS-03']), (1, ['RDS-02']), (179, ['RDS-02']), (180, []),
+                                                 (732, []), ('7', ['RDS-02']), (None, ['RDS-01'])])
+def test_rds_01_02_retention_boundaries(keep_days, expected):
+    facts = compliant_facts()
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': keep_days}]
+    if keep_days == 0:
+        facts['audit_logs'] = []          # audit off: no files
+    assert [check for check, _id in found(evaluate(facts))] == expected
+
+
+def test_rds_02_is_not_raised_when_audit_is_off_and_follows_the_threshold():
+    facts = compliant_facts()
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': 0}]
+    assert found(evaluate(facts, min_retention_days=400), 'RDS-02') == []
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': 365}]
+    assert found(evaluate(facts, min_retention_days=366), 'RDS-02') == [('RDS-02', 'r1')]
+    facts['policies'] = []                  # no policy returned at all: reported as audit log off
+    assert found(evaluate(facts)) == [('RDS-01', 'r1')]
+
+
+def test_rds_03_freshness_edge():
+    facts = compliant_facts()
+    edge = NOW - datetime.timedelta(hours=24)
+    facts['audit_logs'] = [{'instance_id': 'r1', 'id': 'x', 'begin_time': api_time(edge), 'end_time': api_time(NOW)}]
+    assert found(evaluate(facts), 'RDS-03') == []                                   # began exactly at the edge
+    facts['audit_logs'][0]['begin_time'] = api_time(edge - datetime.timedelta(seconds=1))
+    report = evaluate(facts)
+    assert found(report, 'RDS-03') == [('RDS-03', 'r1')]                            # overlaps, but began before it
+    assert 'the last one began 2026-02-28T03:59:59Z' in report['violations'][0]['message']
+    assert found(evaluate(facts, log_freshness_hours=25), 'RDS-03') == []
+    facts['audit_logs'] = []
+    assert found(evaluate(facts), 'RDS-03') == [('RDS-03', 'r1')]
+
+
+def test_rds_03_uses_the_resolved_window_start():
+    facts = compliant_facts()
+    facts['audit_logs'] = [fresh_log(hours_ago=5)]
+    # The module resolved -24h one hour before the report: a file 5 h old began after that window start.
+    assert found(evaluate(facts, log_window_start=api_time(NOW - datetime.timedelta(hours=4))), 'RDS-03') == [('RDS-03', 'r1')]
+    assert found(evaluate(facts, log_window_start='2026-02-28T05:00:00+0000'), 'RDS-03') == []
+    assert evaluate(facts, log_window_start='2026-02-28T05:00:00+0000')['summary']['log_window_start'] == '2026-02-28T05:00:00Z'
+
+
+def test_logs_of_other_instances_do_not_count():
+    facts = compliant_facts()
+    facts['rds_instances'].append(rds('r2'))
+    facts['policies'].append({'instance_id': 'r2', 'keep_days': 365})
+    assert found(evaluate(facts)) == [('RDS-03', 'r2')]
+
+
+def seeded_mix():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss('a1', status='ERROR'), dbss('a2', new_version='n')]
+    facts['scopes'] = [good_scope('a1'), good_scope('a2')]
+    facts['databases'] = [good_db('a1'), good_db('a2')]
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': 30}]
+    facts['rds_instances'][0]['region'] = 'cn-east-3'
+    return facts                            # violations: DBSS-01 high, DBSS-06 low, RDS-02 high
+
+
+def test_counts_and_violation_fields():
+    report = evaluate(seeded_mix(), region='cn-north-4')
+    summary = report['summary']
+    assert found(report) == [('DBSS-01', 'a1'), ('DBSS-06', 'a2'), ('RDS-02', 'r1')]
+    assert summary['violations'] == 3 and summary['by_severity'] == {'high': 2, 'medium': 0, 'low': 1}
+    assert summary['by_check']['DBSS-01'] == 1 and summary['by_check']['RDS-02'] == 1 and sum(summary['by_check'].values()) == 3
+    checks = dict((check['id'], check) for check in report['checks'])
+    assert (checks['DBSS-01']['checked'], checks['DBSS-01']['passed'], checks['DBSS-01']['failed']) == (2, 1, 1)
+    assert (checks['RDS-02']['checked'], checks['RDS-02']['passed'], checks['RDS-02']['failed']) == (1, 0, 1)
+    for violation in report['violations']:
+        assert set(violation) == {'check', 'severity', 'resource_type', 'resource_id', 'resource_name', 'region', 'message', 'remediation'}
+        assert violation['remediation'] == compliance.CHECKS_BY_ID[violation['check']]['remediation']
+    assert report['violations'][2]['region'] == 'cn-east-3' and report['violations'][2]['resource_name'] == 'rds-r1'
+    assert summary['region'] == 'cn-north-4'
+    assert report['resources'] == {'dbss_instance': [{'id': 'a1', 'name': 'dbss-a1'}, {'id': 'a2', 'name': 'dbss-a2'}],
+                                   'rds_instance': [{'id': 'r1', 'name': 'rds-r1'}]}
+    json.dumps(report)      # plain JSON types only
+
+
+@pytest.mark.parametrize('fail_on, failed, failing', [('high', True, 2), ('medium', True, 2), ('low', True, 3), ('never', False, 0)])
+def test_fail_on_threshold(fail_on, failed, failing):
+    summary = evaluate(seeded_mix(), fail_on=fail_on)['summary']
+    assert summary['failed'] is failed and summary['failing_violations'] == failing
+    assert summary['result'] == ('FAIL' if failed else 'WARN')
+    assert 'high 2, medium 0, low 1' in summary['message']
+
+
+def test_fail_on_only_counts_at_or_above():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss(new_version='n')]                              # one low violation
+    assert evaluate(facts, fail_on='high')['summary']['failed'] is False
+    assert evaluate(facts, fail_on='medium')['summary']['failed'] is False
+    summary = evaluate(facts, fail_on='low')['summary']
+    assert summary['failed'] is True
+    assert summary['message'].startswith('database audit compliance FAILED: 1 of 1 violations at or above severity low (high 0, medium 0, low 1')
+    assert compliance.at_or_above('high', 'high') and not compliance.at_or_above('medium', 'high')
+    assert not compliance.at_or_above('high', 'never')
+
+
+@pytest.mark.parametrize('options, message', [
+    ({'fail_on': 'critical'}, 'fail_on must be one of low, medium, high, never'),
+    ({'expiry_warning_days': -1}, 'expiry_warning_days must be an integer >= 0'),
+    ({'min_retention_days': 'many'}, 'min_retention_days must be an integer'),
+    ({'log_freshness_hours': 0}, 'log_freshness_hours must be an integer >= 1'),
+    ({'require_full_audit': 'maybe'}, 'require_full_audit must be a boolean'),
+    ({'log_window_start': 'yesterday'}, 'log_window_start'),
+    ({'colour': 'red'}, 'unknown option(s): colour'),
+])
+def test_bad_options(options, message):
+    with pytest.raises(compliance.ComplianceInputError, match=message.replace('(', r'\(').replace(')', r'\)')):
+        evaluate(compliant_facts(), **options)
+
+
+def test_empty_scope_and_region_fallbacks():
+    report = evaluate({})
+    assert report['violations'] == [] and report['summary']['resources_checked']['total'] == 0
+    assert report['summary']['region'] == '' and all(check['checked'] == 0 for check in report['checks'])
+    assert evaluate({'rds_instances': [rds(region='eu-west-101')]})['summary']['region'] == 'eu-west-101'
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('2026-03-01 04:00:00', NOW), ('2026-03-01T12:00:00+0800', NOW), ('2026-03-01T04:00:00Z', NOW),
+    ('2026-03-01T12:00:00+08:00', NOW), ('2026-03-01', NOW.replace(hour=0)), ('junk', None), (None, None),
+    ('2026-02-30 00:00:00', None)])
+def test_parse_time(text, expected):
+    assert compliance.parse_time(text) == expected
+
+
+# -- rendering ------------------------------------------------------------------------------------------------
+HOSTILE = 'evil <script>alert("x")</script> & \'q\' | `tick` *b* \x07bell'
+
+
+def hostile_report(fail_on='high'):
+    facts = seeded_mix()
+    facts['dbss_instances'][0]['name'] = HOSTILE
+    facts['dbss_instances'][0]['status'] = 'ERR<&>"'
+    return evaluate(facts, fail_on=fail_on, region='cn-<north>-4')
+
+
+def test_junit_is_well_formed_with_one_case_per_check_and_resource():
+    report = hostile_report()
+    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    assert root.tag == 'testsuites' and root.get('tests') == str(9 * 0 + 6 * 2 + 3 * 1) and root.get('failures') == '3'
+    suites = root.findall('testsuite')
+    assert [suite.find('properties/property[@name="check"]').get('value') for suite in suites] == [c['id'] for c in compliance.CHECKS]
+    cases = [(suite.find('properties/property[@name="check"]').get('value'), case) for suite in suites for case in suite.findall('testcase')]
+    assert len(cases) == 15
+    failures = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('failure') is not None)
+    assert failures == found(report)
+    bad = next(case for check, case in cases if check == 'DBSS-01' and case.find('failure') is not None)
+    assert '<script>' in bad.get('name') and '\x07' not in bad.get('name')
+    assert bad.find('failure').get('type') == 'high' and 'ERR<&>"' in bad.find('failure').get('message')
+    for suite in suites:
+        assert int(suite.get('tests')) == len(suite.findall('testcase'))
+        assert int(suite.get('failures')) == len(suite.findall('testcase/failure'))
+
+
+def test_html_is_self_contained_and_escaped():
+    report = hostile_report()
+    page = compliance_render.render_html(report)
+    root = ET.fromstring(page.split('\n', 1)[1].encode('utf-8'))          # well-formed (XHTML-compatible) after the doctype
+    assert root.tag == 'html'
+    assert '<script' not in page and 'alert(&quot;x&quot;)' in page and '&lt;script&gt;' in page
+    for forbidden in ('src=', '@import', 'url(', 'href="http', '<link'):
+        assert forbidden not in page
+    assert root.find('.//{http://www.w3.org/2000/svg}svg') is not None
+    bars = root.findall('.//{http://www.w3.org/2000/svg}rect')
+    assert len(bars) == 3
+    for check in compliance.CHECKS:
+        assert root.find('.//h2[@id="%s"]' % check['id']) is not None
+    tables = root.findall('.//table')
+    assert len(tables) >= 2 + 3      # summary, checks, one per violated check
+    assert 'cn-&lt;north&gt;-4' in page and 'FAIL' in page
+
+
+def test_markdown_names_every_violated_check_and_escapes_pipes():
+    report = hostile_report()
+    text = compliance_render.render_markdown(report)
+    for check_id, _id in found(report):
+        assert '## %s ' % check_id in text
+    table_rows = [line for line in text.splitlines() if line.startswith('| ') and 'a1' in line]
+    assert table_rows and all(len(re.split(r'(?<!\\)\|', line)) == 5 for line in table_rows)      # 3 cells
+    assert '<script>' not in text and '\x07' not in text
+    assert '**FAIL**' in text
+
+
+def test_renderings_of_a_clean_report():
+    report = evaluate(compliant_facts())
+    assert 'All 1 DBSS audit instances pass.' in compliance_render.render_markdown(report)
+    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 9
+    assert 'PASS' in compliance_render.render_html(report)
