@@ -18,6 +18,8 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+
 SEVERITIES = ('high', 'medium', 'low')
 SEVERITY_RANK = {'low': 1, 'medium': 2, 'high': 3}
 FAIL_ON_CHOICES = ('low', 'medium', 'high', 'never')
@@ -119,20 +121,8 @@ def format_time(value):
     return value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def _as_int(value):
-    if value is None or isinstance(value, bool) or value == '':
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            return None
-
-
 def _threshold(name, value, minimum=0):
-    number = _as_int(value)
+    number = as_int_or_none(value)
     if number is None or number < minimum or str(value).strip() != str(number):
         raise ComplianceInputError('%s must be an integer >= %d, got %r' % (name, minimum, value))
     return number
@@ -186,7 +176,7 @@ def _dbss_findings(instance, scopes, databases, settings, now):
         findings.append(('DBSS-01', 'status is %s, not ACTIVE' % status))
 
     if as_text(instance.get('charge_model')).lower() == 'period':
-        remain = _as_int(instance.get('remain_days'))
+        remain = as_int_or_none(instance.get('remain_days'))
         expired = parse_time(instance.get('expired'))
         if remain is not None:
             if remain <= settings['expiry_warning_days']:
@@ -218,7 +208,7 @@ def _dbss_findings(instance, scopes, databases, settings, now):
 
 def _rds_findings(policy, logs, settings, fresh_since):
     findings = []
-    keep_days = _as_int(policy.get('keep_days')) if policy else None
+    keep_days = as_int_or_none(policy.get('keep_days')) if policy else None
     if keep_days is None:
         findings.append(('RDS-01', 'no audit log policy was returned for the instance'))
     elif keep_days <= 0:

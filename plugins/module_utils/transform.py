@@ -30,7 +30,8 @@ def snake_case_keys(value):
 
 
 def as_int_or_none(value):
-    if value is None or value == '':
+    """An integer from an int, float or numeric string; None for anything else (booleans are not counts)."""
+    if value is None or value == '' or isinstance(value, bool):
         return None
     try:
         return int(value)

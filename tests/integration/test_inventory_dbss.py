@@ -195,3 +195,16 @@ def test_awx_example_source_works_with_injected_credentials(sim, inventory):
     by_id = dict((plain(variables['dbss_id']), host) for host, variables in hostvars.items())
     assert members(data, 'needs_upgrade') == {by_id[item['id']] for item in fleet if item['new_version'] is not None}
     assert members(data, 'billing_Demand') == {by_id[item['id']] for item in fleet if item['charge_model'] == 'Demand'}
+
+
+def test_retries_are_shown_at_vvv(sim, inventory, tmp_path):
+    sim.add_fault('status', path=LIST, status=429, retry_after='0', times=1)
+    output = tmp_path / 'inventory.json'
+    process = inventory('plugin: hwcloud.dbaudit.dbss\nregion: cn-north-4\n', '--list', '-vvv', '--output', str(output))
+    assert process.returncode == 0, process.stderr
+    hostvars = json.loads(output.read_text())['_meta']['hostvars']
+    assert len(hostvars) == len(sim.data.regions['cn-north-4'].instances)
+    assert len(sim_requests(sim, LIST)) == 2
+    assert 'cn-north-4: GET /v1/' in process.stdout + process.stderr
+    assert 'HTTP 429 APIGW.0308' in process.stdout + process.stderr
+    assert sim.credentials['secret_key'] not in process.stdout + process.stderr

@@ -52,3 +52,10 @@ def test_types_are_stable_whatever_the_service_sends():
     record = normalize_audit_instance(odd)
     assert (record['cpu'], record['ram'], record['effect'], record['config_num']) == (8, None, 2, None)
     assert (record['keep_days'], record['remain_days']) == ('30', '12')
+
+
+@pytest.mark.parametrize('value,expected', [(3, 3), ('3', 3), ('3.0', 3), (2.9, 2), ('', None), (None, None),
+                                            ('n/a', None), (True, None), (False, None)])
+def test_as_int_or_none(value, expected):
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+    assert as_int_or_none(value) == expected
