@@ -31,6 +31,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.signer import cano
 
 try:
     import requests
+    import urllib3
     from requests.adapters import HTTPAdapter
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -39,6 +40,8 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 USER_AGENT = 'hwcloud.dbaudit-ansible-collection/1.0.0'
+# "HTTPConnectionPool(host='h', port=1): " and the like, which urllib3 puts before every reason.
+_CONNECTION_PREFIX = re.compile(r'^HTTPS?Connection(?:Pool)?\([^)]*\):\s*')
 REDACTED = '********'
 
 
@@ -64,6 +67,9 @@ class HuaweiCloudClient:
         self._log = log or (lambda message: None)
         self._sleep = sleep
         self._session = session or self._new_session(pool_size)
+        if not config.validate_certs:
+            # The user chose not to verify; urllib3 would otherwise warn on every single request.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._lock = threading.RLock()
         self._auth = None
         self._project_id = config.project_id
@@ -135,6 +141,12 @@ class HuaweiCloudClient:
                 response = self._session.request(method, url, headers=headers, data=body or None,
                                                  timeout=self.config.timeout, allow_redirects=False,
                                                  verify=self._verify())
+            except requests.exceptions.SSLError as exc:
+                # A certificate that does not verify will not verify on a retry either.
+                raise HuaweiCloudError(self._scrub(
+                    'TLS connection to %s failed: %s; set ca_path to the CA bundle that signed its certificate, or '
+                    'validate_certs to false for a test endpoint' % (base_parts.netloc, self._exception_detail(exc))),
+                    method=method, path=path)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 reason = self._describe_exception(exc, base_parts.netloc)
                 if self.retry_policy.should_retry(attempt, None, idempotent):
@@ -179,12 +191,25 @@ class HuaweiCloudClient:
         return ' (gave up after %d retries)' % attempt if attempt else ''
 
     @staticmethod
-    def _describe_exception(exc, netloc):
+    def _exception_detail(exc):
+        """The innermost reason of a requests/urllib3 exception, e.g. ``[Errno 111] Connection refused``.
+
+        Their messages nest pool descriptions, object reprs and wrapper exceptions around the one sentence a user
+        can act on."""
+        text = re.sub(r'<[^<>]*object at 0x[0-9a-fA-F]+>:?\s*', '', str(exc))
+        caused = re.search(r'\(Caused by (.*)\)\s*$', text)
+        if caused:
+            text = caused.group(1)
+        text = _CONNECTION_PREFIX.sub('', text)
+        if re.match(r'^[\w.]*\(', text):
+            messages = [single or double for single, double in re.findall(r"'([^']{8,})'|\"([^\"]{8,})\"", text)]
+            if messages:
+                text = _CONNECTION_PREFIX.sub('', max(messages, key=len))
+        return re.sub(r'\s+', ' ', text).strip()[:300]
+
+    def _describe_exception(self, exc, netloc):
         kind = 'timed out' if isinstance(exc, requests.Timeout) else 'failed'
-        # urllib3 nests reprs of connection objects into its messages; they say nothing a user can act on.
-        detail = re.sub(r'<[^<>]*object at 0x[0-9a-fA-F]+>:?\s*', '', str(exc))
-        detail = re.sub(r'\s+', ' ', detail).strip()[:200]
-        return 'connection to %s %s: %s' % (netloc, kind, detail)
+        return 'connection to %s %s: %s' % (netloc, kind, self._exception_detail(exc))
 
     def _scrub(self, text):
         for secret in self.config.secrets():

@@ -43,15 +43,16 @@ class HuaweiCloudError(Exception):
         self.partial_results = partial_results
 
     def __str__(self):
-        parts = [self.context + ':'] if self.context else []
+        """``[context: ]METHOD path failed: HTTP status code: message (request id id)``, leaving out what is unknown."""
+        parts = [self.context] if self.context else []
         if self.method and self.path:
-            parts.append('%s %s failed:' % (self.method, self.path))
-        if self.status is not None:
-            parts.append('HTTP %s' % self.status)
-        if self.error_code:
-            parts.append(str(self.error_code))
-        text = ' '.join(parts)
-        text = '%s: %s' % (text, self.message) if text else self.message
+            parts.append('%s %s failed' % (self.method, self.path))
+        http_status = 'HTTP %s' % self.status if self.status is not None else None
+        status = ' '.join(str(part) for part in (http_status, self.error_code) if part)
+        if status:
+            parts.append(status)
+        parts.append(self.message)
+        text = ': '.join(parts)
         if self.request_id:
             text += ' (request id %s)' % self.request_id
         return text

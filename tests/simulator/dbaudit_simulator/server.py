@@ -3,6 +3,7 @@
 import http.server
 import secrets
 import socket
+import ssl
 import threading
 
 from .wire import Request
@@ -63,8 +64,13 @@ class SimulatorHTTPServer(http.server.ThreadingHTTPServer):
 class ServerThread:
     """Runs the server's serve_forever loop in a daemon thread."""
 
-    def __init__(self, app, host, port):
+    def __init__(self, app, host, port, tls=None):
         self.httpd = SimulatorHTTPServer((host, port), app)
+        if tls:
+            # HTTPS with the given (certificate, key) files, so that clients' certificate checks can be tested.
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="dbaudit-simulator", daemon=True)
 
     @property

@@ -22,11 +22,12 @@ class Simulator:
             self.add_fault("latency", ms=self.config.latency_ms)
 
     # lifecycle -------------------------------------------------------------------------------------------
-    def start(self, host="127.0.0.1", port=0):
+    def start(self, host="127.0.0.1", port=0, tls=None):
+        """Serve in a daemon thread; ``tls=(certificate_file, key_file)`` serves HTTPS."""
         if self._server is not None:
             raise RuntimeError("simulator already started")
-        self._server = ServerThread(self._app, host, port)
-        self._app.url = "http://%s:%d" % (host if ":" not in host else "[%s]" % host, self._server.port)
+        self._server = ServerThread(self._app, host, port, tls)
+        self._app.url = "%s://%s:%d" % ("https" if tls else "http", host if ":" not in host else "[%s]" % host, self._server.port)
         self._server.start()
         return self
 

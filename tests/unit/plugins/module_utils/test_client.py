@@ -155,8 +155,9 @@ def test_dropped_connections_are_retried_then_reported(sim):
     sim.add_fault('drop', path=INSTANCES)
     with pytest.raises(HuaweiCloudError) as info:
         harness.instances()
-    assert 'connection to 127.0.0.1' in str(info.value)
-    assert 'gave up after 1 retries' in str(info.value)
+    message = str(info.value)
+    assert message.startswith('GET /v1/%s/audit/instances failed: connection to 127.0.0.1:' % harness.client.project_id)
+    assert 'failed: Remote end closed connection without response (gave up after 1 retries)' in message
     assert info.value.status is None
 
 
@@ -165,7 +166,7 @@ def test_timeouts_are_retried_then_reported(sim):
     sim.add_fault('latency', path=INSTANCES, ms=600)
     with pytest.raises(HuaweiCloudError) as info:
         harness.instances()
-    assert 'timed out' in str(info.value)
+    assert 'timed out: Read timed out. (read timeout=0.2) (gave up after 1 retries)' in str(info.value)
     # The simulator records a request once it has answered it, after the injected latency.
     deadline = time.time() + 5
     while len(sim_requests(sim, INSTANCES)) < 2 and time.time() < deadline:
@@ -272,3 +273,12 @@ def test_both_response_shapes_give_identical_results(sim):
     newer = harness.instances()
     assert documented == newer
     assert all('connect_ipv6' in item and 'id' in item and 'instance_id' not in item for item in newer)
+
+
+def test_refused_connection_says_so_in_one_line(sim):
+    harness = Harness(sim, project_id='p' * 32, max_retries=1, endpoints={'dbss': 'http://127.0.0.1:9'})
+    with pytest.raises(HuaweiCloudError) as info:
+        harness.instances()
+    assert str(info.value) == ('GET /v1/%s/audit/instances failed: connection to 127.0.0.1:9 failed: Failed to establish '
+                               'a new connection: [Errno 111] Connection refused (gave up after 1 retries)' % ('p' * 32))
+    assert len(harness.delays) == 1

@@ -71,3 +71,13 @@ def test_parse_error_body_ignores_non_dicts():
 def test_to_dict_is_structured():
     error = error_from_response(404, {'X-Request-Id': 'r'}, json.dumps({'error_code': 'DBS.200002', 'error_msg': 'gone'}))
     assert error.to_dict() == {'status': 404, 'error_code': 'DBS.200002', 'message': 'gone', 'request_id': 'r'}
+
+
+def test_format_leaves_out_what_is_unknown():
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
+    assert str(HuaweiCloudError('boom')) == 'boom'
+    assert str(HuaweiCloudError('boom', method='GET', path='/x')) == 'GET /x failed: boom'
+    assert str(HuaweiCloudError('boom', status=500, context='RDS instance i')) == 'RDS instance i: HTTP 500: boom'
+    assert str(HuaweiCloudError('boom', error_code='X.1', request_id='r')) == 'X.1: boom (request id r)'
+    assert str(HuaweiCloudError('a\n b', status=400, error_code='X.1', method='GET', path='/x', context='c')) == (
+        'c: GET /x failed: HTTP 400 X.1: a b')
