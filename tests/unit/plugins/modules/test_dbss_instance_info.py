@@ -161,3 +161,13 @@ def test_partial_results_survive_a_failure():
     assert code == 1
     assert 'HTTP 502' in result['msg'] and 'non-JSON response (text/html' in result['msg']
     assert len(result['instances']) == 1000
+
+
+def test_missing_requests_gives_the_standard_message(sim, monkeypatch):
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils import base_module
+    monkeypatch.setattr(base_module, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(base_module, 'REQUESTS_IMPORT_ERROR', 'Traceback: No module named requests')
+    outcome = run(base_args(sim))
+    assert outcome.rc == 1
+    assert outcome.result['msg'].startswith('Failed to import the required Python library (requests) on ')
+    assert sim.requests == []
