@@ -1,6 +1,7 @@
 # Test toolchain for the hwcloud.dbaudit collection.
 #
-#   make test         venv, unit, integration, sanity, lint (stops at the first failure)
+#   make test         venv, unit, integration, docs, sanity, lint (stops at the first failure)
+#   make docs         check the documentation and build the plugin reference into .build/docs/html
 #   make demo         run docs/examples/list_audit_instances.yml against the local simulator
 #   make simulator    run the simulator in the foreground (SIM_ARGS="--port 8443 ...")
 #
@@ -18,11 +19,11 @@ SIM_ARGS    ?=
 
 REQUIREMENT_FILES := requirements.txt tests/requirements.txt tests/constraints.txt
 
-.PHONY: test venv collection unit integration sanity lint simulator demo constraints clean distclean
+.PHONY: test venv collection unit integration docs sanity lint simulator demo constraints clean distclean
 # `test` lists its steps as prerequisites; they must run one after the other.
 .NOTPARALLEL:
 
-test: venv unit integration sanity lint
+test: venv unit integration docs sanity lint
 
 venv: $(STAMP)
 
@@ -45,6 +46,9 @@ unit: venv
 
 integration: venv collection
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(COLLECTIONS) $(VPY) -m pytest tests/integration -q
+
+docs: venv
+	tests/tools/docs.sh
 
 sanity: venv
 	tests/tools/sanity.sh

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `make docs`: check the documentation and build the plugin reference; any error or warning fails.
+#
+#   tests/tools/docs.sh            output in .build/docs/ (open .build/docs/html/index.html)
+#
+# 1. antsibull-docs lint-collection-docs --plugin-docs: schema and markup of every module, plugin and role
+#    (DOCUMENTATION/EXAMPLES/RETURN, argument_specs), references such as O(...) and RV(...), rstcheck of the
+#    generated pages, docs/docsite/links.yml;
+# 2. antsibull-docs collection: one RST page per module, plugin and role into .build/docs/rst/;
+# 3. sphinx-build -W -n: those pages to HTML in .build/docs/html/ (config in docs/sphinx/, offline);
+# 4. every relative link and #anchor in README.md, docs/**/*.md and tests/simulator/README.md must resolve.
+# The collection is read from this checkout through a temporary ansible_collections/<ns>/<name> symlink (no
+# build needed). Generated files are never committed (.build/ is git-ignored).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VENV=${VENV:-$ROOT/.venv}
+OUT=${DOCS_OUT:-$ROOT/.build/docs}
+
+if [[ ! -x $VENV/bin/antsibull-docs || ! -x $VENV/bin/sphinx-build ]]; then
+    echo "docs.sh: $VENV has no antsibull-docs or sphinx-build; run 'make venv' first" >&2
+    exit 2
+fi
+
+read -r NAMESPACE NAME < <("$VENV/bin/python" -c '
+import sys, yaml
+with open(sys.argv[1], encoding="utf-8") as handle:
+    galaxy = yaml.safe_load(handle)
+print(galaxy["namespace"], galaxy["name"])' "$ROOT/galaxy.yml")
+
+LINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dbaudit-docs.XXXXXX")
+trap 'rm -rf "$LINK_DIR"' EXIT  # removes the symlink only, never what it points to
+mkdir -p "$LINK_DIR/ansible_collections/$NAMESPACE"
+ln -s "$ROOT" "$LINK_DIR/ansible_collections/$NAMESPACE/$NAME"
+
+cd "$ROOT"
+export PATH="$VENV/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$LINK_DIR"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME="$LINK_DIR/ansible-home"
+
+echo "docs: antsibull-docs lint-collection-docs --plugin-docs"
+antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+    --disallow-unknown-collection-refs "$ROOT"
+
+echo "docs: antsibull-docs collection -> $OUT/rst"
+rm -rf "$OUT"
+mkdir -p "$OUT/rst"
+chmod 700 "$OUT/rst"  # antsibull-docs writes only into a directory no one else can write to
+antsibull-docs --config-file docs/sphinx/antsibull-docs.cfg collection --use-current --squash-hierarchy \
+    --fail-on-error --cleanup everything --dest-dir "$OUT/rst" "$NAMESPACE.$NAME"
+
+echo "docs: sphinx-build -> $OUT/html"
+sphinx-build -b html -W --keep-going -n -q -c docs/sphinx "$OUT/rst" "$OUT/html"
+
+echo "docs: relative links in the Markdown pages"
+python - "$ROOT" <<'PY'
+"""Every relative link [text](target) or [text](target#anchor) in the Markdown pages must exist."""
+import glob
+import os
+import re
+import sys
+
+root = sys.argv[1]
+pages = ['README.md', 'tests/simulator/README.md'] + sorted(glob.glob('docs/**/*.md', recursive=True))
+link = re.compile(r'\[[^\]]*\]\(([^)\s]+)\)')
+fence = re.compile(r'^\s*(```|~~~)')
+
+
+def slug(heading):
+    """GitHub's anchor of a heading."""
+    text = re.sub(r'[^\w\- ]', '', heading.strip().lower())
+    return text.replace(' ', '-')
+
+
+def anchors(path):
+    found, counts, in_fence = set(), {}, False
+    with open(path, encoding='utf-8') as handle:
+        for line in handle:
+            if fence.match(line):
+                in_fence = not in_fence
+            elif not in_fence and line.startswith('#'):
+                base = slug(line.lstrip('#'))
+                found.add(base if base not in counts else '%s-%d' % (base, counts[base]))
+                counts[base] = counts.get(base, 0) + 1
+    return found
+
+
+errors = []
+for page in pages:
+    in_fence = False
+    with open(os.path.join(root, page), encoding='utf-8') as handle:
+        for number, line in enumerate(handle, 1):
+            if fence.match(line):
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            for target in link.findall(re.sub(r'`[^`]*`', '', line)):
+                if re.match(r'^[a-z][a-z0-9+.-]*:', target):
+                    continue  # http:, https:, mailto:
+                path, _sep, anchor = target.partition('#')
+                resolved = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
+                if not os.path.exists(os.path.join(root, resolved)):
+                    errors.append('%s:%d: %s: no such file %s' % (page, number, target, resolved))
+                elif anchor and resolved.endswith('.md') and anchor not in anchors(os.path.join(root, resolved)):
+                    errors.append('%s:%d: %s: no heading #%s in %s' % (page, number, target, anchor, resolved))
+for error in errors:
+    print(error, file=sys.stderr)
+if errors:
+    sys.exit('docs: %d broken link(s)' % len(errors))
+print('docs: %d pages, links resolve' % len(pages))
+PY
+
+echo "docs: OK; plugin reference in $OUT/html/index.html"
