@@ -4,8 +4,7 @@
 #   tests/tools/docs.sh            output in .build/docs/ (open .build/docs/html/index.html)
 #
 # 1. antsibull-docs lint-collection-docs --plugin-docs: schema and markup of every module, plugin and role
-#    (DOCUMENTATION/EXAMPLES/RETURN, argument_specs), references such as O(...) and RV(...), rstcheck of the
-#    generated pages, docs/docsite/links.yml;
+#    (DOCUMENTATION/EXAMPLES/RETURN, argument_specs), references such as O(...) and RV(...), docs/docsite/links.yml;
 # 2. antsibull-docs collection: one RST page per module, plugin and role into .build/docs/rst/;
 # 3. sphinx-build -W -n: those pages to HTML in .build/docs/html/ (config in docs/sphinx/, offline);
 # 4. every relative link and #anchor in README.md, docs/**/*.md and tests/simulator/README.md must resolve.
@@ -39,7 +38,11 @@ export ANSIBLE_COLLECTIONS_PATH="$LINK_DIR"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME="$LINK_DIR/ansible-home"
 
 echo "docs: antsibull-docs lint-collection-docs --plugin-docs"
-antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+# --skip-rstcheck: rstcheck of the pages the linter renders from its temporary copy of the collection once failed
+# on a clean clone with "Unknown target name: antsibull-docs-<random>" on line 4 (:github_url:) of every page, a
+# name from that temporary directory; it did not reproduce in 20 runs after. Step 3 checks the RST of the pages
+# actually published with sphinx-build -W -n instead.
+antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck --validate-collection-refs all \
     --disallow-unknown-collection-refs "$ROOT"
 
 echo "docs: antsibull-docs collection -> $OUT/rst"
