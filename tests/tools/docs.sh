@@ -21,16 +21,10 @@ if [[ ! -x $VENV/bin/antsibull-docs || ! -x $VENV/bin/sphinx-build ]]; then
     exit 2
 fi
 
-read -r NAMESPACE NAME < <("$VENV/bin/python" -c '
-import sys, yaml
-with open(sys.argv[1], encoding="utf-8") as handle:
-    galaxy = yaml.safe_load(handle)
-print(galaxy["namespace"], galaxy["name"])' "$ROOT/galaxy.yml")
-
-LINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dbaudit-docs.XXXXXX")
+# shellcheck source=tests/tools/collection_link.sh disable=SC1091
+source "$ROOT/tests/tools/collection_link.sh"
+link_collection "$ROOT" "$VENV" docs
 trap 'rm -rf "$LINK_DIR"' EXIT  # removes the symlink only, never what it points to
-mkdir -p "$LINK_DIR/ansible_collections/$NAMESPACE"
-ln -s "$ROOT" "$LINK_DIR/ansible_collections/$NAMESPACE/$NAME"
 
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
@@ -50,7 +44,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT/rst"
 chmod 700 "$OUT/rst"  # antsibull-docs writes only into a directory no one else can write to
 antsibull-docs --config-file docs/sphinx/antsibull-docs.cfg collection --use-current --squash-hierarchy \
-    --fail-on-error --cleanup everything --dest-dir "$OUT/rst" "$NAMESPACE.$NAME"
+    --fail-on-error --cleanup everything --dest-dir "$OUT/rst" "$COLLECTION_NAMESPACE.$COLLECTION_NAME"
 
 echo "docs: sphinx-build -> $OUT/html"
 sphinx-build -b html -W --keep-going -n -q -c docs/sphinx "$OUT/rst" "$OUT/html"

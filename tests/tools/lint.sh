@@ -19,16 +19,10 @@ if [[ ! -x $VENV/bin/ansible-lint ]]; then
     exit 2
 fi
 
-read -r NAMESPACE NAME < <("$VENV/bin/python" -c '
-import sys, yaml
-with open(sys.argv[1], encoding="utf-8") as handle:
-    galaxy = yaml.safe_load(handle)
-print(galaxy["namespace"], galaxy["name"])' "$ROOT/galaxy.yml")
-
-LINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dbaudit-lint.XXXXXX")
+# shellcheck source=tests/tools/collection_link.sh disable=SC1091
+source "$ROOT/tests/tools/collection_link.sh"
+link_collection "$ROOT" "$VENV" lint
 trap 'rm -rf "$LINK_DIR"' EXIT  # removes the symlink only, never what it points to
-mkdir -p "$LINK_DIR/ansible_collections/$NAMESPACE"
-ln -s "$ROOT" "$LINK_DIR/ansible_collections/$NAMESPACE/$NAME"
 
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
