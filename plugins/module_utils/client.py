@@ -25,6 +25,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
     HuaweiCloudError,
     decode_json,
     error_from_response,
+    request_id_from_headers,
 )
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.signer import canonical_query
@@ -55,6 +56,10 @@ class ApiResponse:
         self.status = status
         self.headers = headers
         self.body = body
+
+    @property
+    def request_id(self):
+        return request_id_from_headers(self.headers)
 
 
 class HuaweiCloudClient:

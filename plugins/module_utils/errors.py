@@ -79,6 +79,20 @@ class PaginationError(HuaweiCloudError):
     """The service paged inconsistently (for example it ignores ``offset``): stop rather than loop forever."""
 
 
+class ResponseShapeError(HuaweiCloudError):
+    """A successful answer without the documented shape (a list that is not a list, a total that is not a number):
+    never read as an empty result. The message names the API and the field."""
+
+
+def clip(value, limit=80):
+    """Text from a user or the cloud echoed in a message, on one line and cut, so that a 10,000-character value
+    cannot flood the message it is quoted in."""
+    text = _one_line(value)
+    if len(text) <= limit:
+        return text
+    return '%s...(%d characters)' % (text[:limit], len(text))
+
+
 def _one_line(text):
     return re.sub(r'\s+', ' ', str(text)).strip()
 
