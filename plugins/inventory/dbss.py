@@ -113,9 +113,10 @@ keyed_groups:
 '''
 
 from ansible.errors import AnsibleError
+from ansible.inventory.data import InventoryData
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import CacheUnusable, HuaweiCloudInventoryBase
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
     InventoryOptionError,
     assign_hostnames,
@@ -131,39 +132,76 @@ class InventoryModule(HuaweiCloudInventoryBase):
     NAME = 'hwcloud.dbaudit.dbss'
     CONFIG_SUFFIXES = ('dbss.yml', 'dbss.yaml')
 
-    def fetch_region(self, client, region, concurrency):
-        return {'instances': list_audit_instances(client, max_workers=concurrency)}
-
-    def populate(self, regions_data):
+    def check_options(self):
         try:
-            keep = compile_filters(self.get_option('filters'))
-            preferences = check_hostnames(self.get_option('hostnames'))
-            prefix = check_prefix(self.get_option('hostvars_prefix'))
+            return {
+                'keep': compile_filters(self.get_option('filters'), INSTANCE_STATUSES),
+                'preferences': check_hostnames(self.get_option('hostnames')),
+                'prefix': check_prefix(self.get_option('hostvars_prefix')),
+            }
         except InventoryOptionError as error:
             raise AnsibleError('%s: %s' % (self.NAME, error))
 
-        located = [(instance, data['region'], data['project_id'])
+    def fetch_region(self, client, region, concurrency):
+        return {'instances': list_audit_instances(client, max_workers=concurrency)}
+
+    def check_cached_region(self, data):
+        instances = data.get('instances')
+        if not isinstance(instances, list) or not all(isinstance(item, dict) for item in instances):
+            raise CacheUnusable('region %s: instances is not a list of objects' % data['region'])
+
+    def populate(self, regions_data, settings):
+        keep, prefix = settings['keep'], settings['prefix']
+        located = [(instance, host_variables(instance, data['region'], data['project_id'], prefix), data['region'])
                    for data in regions_data for instance in data['instances'] if keep(instance)]
-        where = dict((id(instance), (region, project_id)) for instance, region, project_id in located)
-        assigned = assign_hostnames([instance for instance, _region, _project in located], preferences,
-                                    taken=self.inventory.hosts)
+        default_groups = self.get_option('default_groups')
         strict = self.get_option('strict')
         groups = {}  # raw name -> sanitised name; thousands of hosts share a handful of groups
-        for hostname, instance, note in assigned:
-            if note:
-                (self.display.warning if hostname is None else self.display.vvv)('%s: %s' % (self.NAME, note))
-            if hostname is None:
-                continue
-            region, project_id = where[id(instance)]
-            self.inventory.add_host(hostname)
-            variables = host_variables(instance, region, project_id, prefix)
-            for name, value in variables.items():
-                self.inventory.set_variable(hostname, name, value)
-            if self.get_option('default_groups'):
+        if default_groups:
+            for instance, _variables, region in located:
                 for group in default_group_names(instance, region):
                     if group not in groups:
-                        groups[group] = self.inventory.add_group(self._sanitize_group_name(group))
+                        groups[group] = self._sanitize_group_name(group)
+        # A host named like a group is read by Ansible as that group (a recursive loop, or hosts moved into the
+        # wrong group): every group that exists or that this source may create is a name no host can take.
+        group_names = set(self.inventory.groups) | set(groups.values()) | self._constructed_group_names(
+            [variables for _instance, variables, _region in located])
+        assigned = assign_hostnames([instance for instance, _variables, _region in located], settings['preferences'],
+                                    taken=self.inventory.hosts, groups=group_names)
+        for (hostname, instance, note, warn), (_instance, variables, region) in zip(assigned, located):
+            if note:
+                (self.display.warning if warn else self.display.vvv)('%s: %s' % (self.NAME, note))
+            if hostname is None:
+                continue
+            self.inventory.add_host(hostname)
+            for name, value in variables.items():
+                self.inventory.set_variable(hostname, name, value)
+            if default_groups:
+                for group in default_group_names(instance, region):
+                    self.inventory.add_group(groups[group])
                     self.inventory.add_child(groups[group], hostname)
             self._set_composite_vars(self.get_option('compose'), variables, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option('groups'), variables, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, hostname, strict=strict)
+
+    def _constructed_group_names(self, variables_list):
+        """Names of the groups ``groups`` and ``keyed_groups`` may create. Keyed group names depend on the host
+        variables, so they are worked out on a scratch inventory with the same constructed code."""
+        names = set(self._sanitize_group_name(name) for name in (self.get_option('groups') or {}))
+        keyed = self.get_option('keyed_groups')
+        if not keyed:
+            return names
+        inventory = self.inventory
+        scratch = InventoryData()
+        self.inventory = scratch
+        try:
+            for number, variables in enumerate(variables_list):
+                placeholder = ' scratch host %d' % number  # a name no real host can have
+                scratch.add_host(placeholder)
+                for name, value in variables.items():
+                    scratch.set_variable(placeholder, name, value)
+                self._set_composite_vars(self.get_option('compose'), variables, placeholder, strict=False)
+                self._add_host_to_keyed_groups(keyed, variables, placeholder, strict=False)
+        finally:
+            self.inventory = inventory
+        return names | (set(scratch.groups) - {'all', 'ungrouped'})
