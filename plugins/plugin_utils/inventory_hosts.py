@@ -85,8 +85,8 @@ def check_hostnames(preferences):
 
 def check_prefix(prefix):
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-        raise InventoryOptionError("hostvars_prefix must start a valid variable name (letters, digits, '_'), got '%s'"
-                                   % (prefix or ''))
+        raise InventoryOptionError("hostvars_prefix must start a valid variable name (letters, digits, '_'), got %r"
+                                   % (prefix if prefix is not None else '',))
     return prefix
 
 
