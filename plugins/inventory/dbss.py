@@ -13,7 +13,10 @@ description:
   - One host per DBSS audit instance of one or several regions, with every instance field as a host variable,
     grouped by status, availability zone, VPC and region.
   - Regions are listed side by side; within a region the pages after the first are fetched side by side too.
-  - The configuration file name must end with C(dbss.yml) or C(dbss.yaml).
+  - The configuration file name must end with C(dbss.yml) or C(dbss.yaml); a YAML file that names this plugin without
+    that suffix is not read, with a warning that says so.
+  - Every option is checked, and every region's connection settings are built, before the first request. An option
+    this plugin does not know (a typo such as C(filter)) is an error that lists the allowed options.
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
@@ -33,15 +36,26 @@ options:
   filters:
     description:
       - Keep only the audit instances that match every given filter, before any host is added.
-      - Keys V(status), V(zone) and V(vpc_id) take lists of values; V(name) takes a regular expression, matched
+      - Keys V(status), V(zone) and V(vpc_id) take lists of strings; V(name) takes a regular expression, matched
         anywhere in the name (Python C(re.search)). Any other key is an error.
+      - V(status) values must be among V(ACTIVE), V(BUILD), V(DELETED), V(DELETING), V(ERROR), V(FROZEN), V(HAWAIT),
+        V(SHUTOFF) and V(UPGRADING); any other value is an error.
     type: dict
     default: {}
   hostnames:
     description:
       - Where the host name comes from, in order of preference, each one of V(name), V(id) and V(connect_ip).
-      - The first value that no other audit instance shares is used; an instance whose preferred values are all
-        shared (or already inventory hosts) is named by its ID. No host is ever overwritten.
+      - The first value that passes the host name rule, that no other audit instance shares, that is not a host
+        yet (also of another inventory source) and that is no group name is used; otherwise the instance's ID under
+        the same rule; an instance whose ID fails too is skipped with a warning that names it. No host is ever
+        overwritten.
+      - "Host name rule for values from the cloud: 1 to 128 ASCII letters, digits, C(.), C(_) and C(-), starting and
+        ending with a letter or digit; not C(localhost) or one of its variants (C(localhost.localdomain),
+        C(localhost4), C(localhost6), C(ip6-localhost), C(ip6-loopback), C(*.localhost), any case), not C(all) or
+        C(ungrouped); an IP address (in any form a resolver reads, such as C(127.1) or C(2130706433)) only when it
+        is the instance's own C(connect_ip) written as a dotted quad and not a loopback, unspecified, link-local,
+        multicast or broadcast address."
+      - A name refused for the rule or for a group collision is a warning; a shared name only shows at C(-vvv).
     type: list
     elements: str
     default: [name, id]
@@ -59,7 +73,8 @@ options:
     choices: [hwcloud.dbaudit.dbss]
   regions:
     description:
-      - Regions to list, side by side. Defaults to the one O(region).
+      - Regions to list, side by side. Defaults to the one O(region). Each must be a non-empty region name without
+        surrounding spaces; a region given twice is listed once.
       - Without O(project_id) (which is only allowed with a single region) each region's project is looked up with IAM.
     type: list
     elements: str
@@ -72,6 +87,13 @@ extends_documentation_fragment:
   - hwcloud.dbaudit.concurrency
 notes:
   - The cache stores the listed instances, their region and project ID, never a credential; a cache hit sends no request.
+  - "The cache entry is keyed on every option except the secrets and the cache settings, on the de-duplicated regions,
+    on each region's resolved endpoints (environment variables included) and on who asks: the access key ID, or
+    O(user_name) and O(domain_name). Never on a secret: a changed secret key alone reads the same entry. With
+    O(auth_token) the token is not part of the key; O(project_id), O(user_name) and O(domain_name) are, so tokens of
+    the same project and user share an entry (use C(--flush-cache) after switching tokens between users)."
+  - A cache entry that cannot be read or does not have the expected shape is a miss, with a warning, and is replaced.
+    A run that skipped a failed region (O(fail_on_errors=false)) does not update the cache.
   - A failed region fails this inventory source. With Ansible's default settings a failed source is only a warning;
     set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (as AWX and Automation Platform inventory updates do) to make it
     fatal.
