@@ -13,7 +13,10 @@ description:
   - One host per DBSS audit instance of one or several regions, with every instance field as a host variable,
     grouped by status, availability zone, VPC and region.
   - Regions are listed side by side; within a region the pages after the first are fetched side by side too.
-  - The configuration file name must end with C(dbss.yml) or C(dbss.yaml).
+  - The configuration file name must end with C(dbss.yml) or C(dbss.yaml); a YAML file that names this plugin without
+    that suffix is not read, with a warning that says so.
+  - Every option is checked, and every region's connection settings are built, before the first request. An option
+    this plugin does not know (a typo such as C(filter)) is an error that lists the allowed options.
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
@@ -33,15 +36,26 @@ options:
   filters:
     description:
       - Keep only the audit instances that match every given filter, before any host is added.
-      - Keys V(status), V(zone) and V(vpc_id) take lists of values; V(name) takes a regular expression, matched
+      - Keys V(status), V(zone) and V(vpc_id) take lists of strings; V(name) takes a regular expression, matched
         anywhere in the name (Python C(re.search)). Any other key is an error.
+      - V(status) values must be among V(ACTIVE), V(BUILD), V(DELETED), V(DELETING), V(ERROR), V(FROZEN), V(HAWAIT),
+        V(SHUTOFF) and V(UPGRADING); any other value is an error.
     type: dict
     default: {}
   hostnames:
     description:
       - Where the host name comes from, in order of preference, each one of V(name), V(id) and V(connect_ip).
-      - The first value that no other audit instance shares is used; an instance whose preferred values are all
-        shared (or already inventory hosts) is named by its ID. No host is ever overwritten.
+      - The first value that passes the host name rule, that no other audit instance shares, that is not a host
+        yet (also of another inventory source) and that is no group name is used; otherwise the instance's ID under
+        the same rule; an instance whose ID fails too is skipped with a warning that names it. No host is ever
+        overwritten.
+      - "Host name rule for values from the cloud: 1 to 128 ASCII letters, digits, C(.), C(_) and C(-), starting and
+        ending with a letter or digit; not C(localhost) or one of its variants (C(localhost.localdomain),
+        C(localhost4), C(localhost6), C(ip6-localhost), C(ip6-loopback), C(*.localhost), any case), not C(all) or
+        C(ungrouped); an IP address (in any form a resolver reads, such as C(127.1) or C(2130706433)) only when it
+        is the instance's own C(connect_ip) written as a dotted quad and not a loopback, unspecified, link-local,
+        multicast or broadcast address."
+      - A name refused for the rule or for a group collision is a warning; a shared name only shows at C(-vvv).
     type: list
     elements: str
     default: [name, id]
@@ -59,7 +73,8 @@ options:
     choices: [hwcloud.dbaudit.dbss]
   regions:
     description:
-      - Regions to list, side by side. Defaults to the one O(region).
+      - Regions to list, side by side. Defaults to the one O(region). Each must be a non-empty region name without
+        surrounding spaces; a region given twice is listed once.
       - Without O(project_id) (which is only allowed with a single region) each region's project is looked up with IAM.
     type: list
     elements: str
@@ -72,6 +87,13 @@ extends_documentation_fragment:
   - hwcloud.dbaudit.concurrency
 notes:
   - The cache stores the listed instances, their region and project ID, never a credential; a cache hit sends no request.
+  - "The cache entry is keyed on every option except the secrets and the cache settings, on the de-duplicated regions,
+    on each region's resolved endpoints (environment variables included) and on who asks: the access key ID, or
+    O(user_name) and O(domain_name). Never on a secret: a changed secret key alone reads the same entry. With
+    O(auth_token) the token is not part of the key; O(project_id), O(user_name) and O(domain_name) are, so tokens of
+    the same project and user share an entry (use C(--flush-cache) after switching tokens between users)."
+  - A cache entry that cannot be read or does not have the expected shape is a miss, with a warning, and is replaced.
+    A run that skipped a failed region (O(fail_on_errors=false)) does not update the cache.
   - A failed region fails this inventory source. With Ansible's default settings a failed source is only a warning;
     set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (as AWX and Automation Platform inventory updates do) to make it
     fatal.
@@ -113,9 +135,10 @@ keyed_groups:
 '''
 
 from ansible.errors import AnsibleError
+from ansible.inventory.data import InventoryData
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import CacheUnusable, HuaweiCloudInventoryBase
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
     InventoryOptionError,
     assign_hostnames,
@@ -131,39 +154,76 @@ class InventoryModule(HuaweiCloudInventoryBase):
     NAME = 'hwcloud.dbaudit.dbss'
     CONFIG_SUFFIXES = ('dbss.yml', 'dbss.yaml')
 
-    def fetch_region(self, client, region, concurrency):
-        return {'instances': list_audit_instances(client, max_workers=concurrency)}
-
-    def populate(self, regions_data):
+    def check_options(self):
         try:
-            keep = compile_filters(self.get_option('filters'))
-            preferences = check_hostnames(self.get_option('hostnames'))
-            prefix = check_prefix(self.get_option('hostvars_prefix'))
+            return {
+                'keep': compile_filters(self.get_option('filters'), INSTANCE_STATUSES),
+                'preferences': check_hostnames(self.get_option('hostnames')),
+                'prefix': check_prefix(self.get_option('hostvars_prefix')),
+            }
         except InventoryOptionError as error:
             raise AnsibleError('%s: %s' % (self.NAME, error))
 
-        located = [(instance, data['region'], data['project_id'])
+    def fetch_region(self, client, region, concurrency):
+        return {'instances': list_audit_instances(client, max_workers=concurrency)}
+
+    def check_cached_region(self, data):
+        instances = data.get('instances')
+        if not isinstance(instances, list) or not all(isinstance(item, dict) for item in instances):
+            raise CacheUnusable('region %s: instances is not a list of objects' % data['region'])
+
+    def populate(self, regions_data, settings):
+        keep, prefix = settings['keep'], settings['prefix']
+        located = [(instance, host_variables(instance, data['region'], data['project_id'], prefix), data['region'])
                    for data in regions_data for instance in data['instances'] if keep(instance)]
-        where = dict((id(instance), (region, project_id)) for instance, region, project_id in located)
-        assigned = assign_hostnames([instance for instance, _region, _project in located], preferences,
-                                    taken=self.inventory.hosts)
+        default_groups = self.get_option('default_groups')
         strict = self.get_option('strict')
         groups = {}  # raw name -> sanitised name; thousands of hosts share a handful of groups
-        for hostname, instance, note in assigned:
-            if note:
-                (self.display.warning if hostname is None else self.display.vvv)('%s: %s' % (self.NAME, note))
-            if hostname is None:
-                continue
-            region, project_id = where[id(instance)]
-            self.inventory.add_host(hostname)
-            variables = host_variables(instance, region, project_id, prefix)
-            for name, value in variables.items():
-                self.inventory.set_variable(hostname, name, value)
-            if self.get_option('default_groups'):
+        if default_groups:
+            for instance, _variables, region in located:
                 for group in default_group_names(instance, region):
                     if group not in groups:
-                        groups[group] = self.inventory.add_group(self._sanitize_group_name(group))
+                        groups[group] = self._sanitize_group_name(group)
+        # A host named like a group is read by Ansible as that group (a recursive loop, or hosts moved into the
+        # wrong group): every group that exists or that this source may create is a name no host can take.
+        group_names = set(self.inventory.groups) | set(groups.values()) | self._constructed_group_names(
+            [variables for _instance, variables, _region in located])
+        assigned = assign_hostnames([instance for instance, _variables, _region in located], settings['preferences'],
+                                    taken=self.inventory.hosts, groups=group_names)
+        for (hostname, instance, note, warn), (_instance, variables, region) in zip(assigned, located):
+            if note:
+                (self.display.warning if warn else self.display.vvv)('%s: %s' % (self.NAME, note))
+            if hostname is None:
+                continue
+            self.inventory.add_host(hostname)
+            for name, value in variables.items():
+                self.inventory.set_variable(hostname, name, value)
+            if default_groups:
+                for group in default_group_names(instance, region):
+                    self.inventory.add_group(groups[group])
                     self.inventory.add_child(groups[group], hostname)
             self._set_composite_vars(self.get_option('compose'), variables, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option('groups'), variables, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, hostname, strict=strict)
+
+    def _constructed_group_names(self, variables_list):
+        """Names of the groups ``groups`` and ``keyed_groups`` may create. Keyed group names depend on the host
+        variables, so they are worked out on a scratch inventory with the same constructed code."""
+        names = set(self._sanitize_group_name(name) for name in (self.get_option('groups') or {}))
+        keyed = self.get_option('keyed_groups')
+        if not keyed:
+            return names
+        inventory = self.inventory
+        scratch = InventoryData()
+        self.inventory = scratch
+        try:
+            for number, variables in enumerate(variables_list):
+                placeholder = ' scratch host %d' % number  # a name no real host can have
+                scratch.add_host(placeholder)
+                for name, value in variables.items():
+                    scratch.set_variable(placeholder, name, value)
+                self._set_composite_vars(self.get_option('compose'), variables, placeholder, strict=False)
+                self._add_host_to_keyed_groups(keyed, variables, placeholder, strict=False)
+        finally:
+            self.inventory = inventory
+        return names | (set(scratch.groups) - {'all', 'ungrouped'})

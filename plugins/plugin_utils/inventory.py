@@ -12,8 +12,10 @@ and caches what was fetched (never a secret) so that a cache hit sends no reques
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import difflib
 import hashlib
 import json
+import re
 
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -21,11 +23,15 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency, run_bounded
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, ClientConfig
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
 
-# Options that decide what is fetched; the cache key covers them so that a changed source is fetched anew.
-_CACHE_KEY_OPTIONS = ('cloud', 'endpoints', 'project_id', 'regions')
+REDACTED = '********'
+# Options that never enter the cache key: secrets (the key is built from an identity, never from a secret) and the
+# cache's own settings. Any option whose name looks secret is left out too, so that a new one cannot slip in.
+_SECRET_OPTIONS = tuple(sorted(name for name, spec in common_argument_spec().items() if spec.get('no_log')))
+_LOOKS_SECRET = re.compile(r'secret|password|token|passphrase|private', re.IGNORECASE)
+_CACHE_OPTIONS = ('cache', 'cache_connection', 'cache_plugin', 'cache_prefix', 'cache_timeout')
 
 
 class RegionFailure(Exception):
@@ -36,85 +42,216 @@ class RegionFailure(Exception):
         self.region = region
 
 
+class CacheUnusable(Exception):
+    """A cache entry that is not what this plugin writes (hand-edited, truncated, another version): a miss."""
+
+
+def scrub(text, secrets):
+    text = str(text)
+    for secret in sorted((value for value in secrets if value), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
-    """Subclasses set ``NAME`` and ``CONFIG_SUFFIXES`` and implement ``fetch_region`` and ``populate``."""
+    """Subclasses set ``NAME`` and ``CONFIG_SUFFIXES`` and implement ``check_options``, ``fetch_region``,
+    ``check_cached_region`` and ``populate``.
+
+    ``parse`` validates every option and builds every region's client settings before the first request (and
+    before the cache is read), so that a bad second region or a typo fails at once and names the option."""
 
     CONFIG_SUFFIXES = ()
+    # A configuration file that names this plugin, found by verify_file to explain a wrong file name.
+    _PLUGIN_LINE = r'^plugin:[ \t]*[\'"]?%s[\'"]?[ \t]*(#.*)?$'
 
     def verify_file(self, path):
-        return super(HuaweiCloudInventoryBase, self).verify_file(path) and path.endswith(self.CONFIG_SUFFIXES)
+        if not super(HuaweiCloudInventoryBase, self).verify_file(path):
+            return False
+        if path.endswith(self.CONFIG_SUFFIXES):
+            return True
+        if path.endswith(('.yml', '.yaml')) and self._declares_this_plugin(path):
+            # Ansible only says the source "could not be verified"; say what would make it one.
+            self.display.warning('%s: %s names this plugin but is not read: the file name must end with %s'
+                                 % (self.NAME, path, ' or '.join(self.CONFIG_SUFFIXES)))
+        return False
+
+    def _declares_this_plugin(self, path):
+        try:
+            with open(path, 'rb') as handle:
+                head = handle.read(65536).decode('utf-8', 'replace')
+        except (IOError, OSError):
+            return False
+        return re.search(self._PLUGIN_LINE % re.escape(self.NAME), head, re.MULTILINE) is not None
+
+    def check_options(self):
+        """Validate the plugin's own options and return what ``populate`` needs; raise AnsibleError. No request."""
+        raise NotImplementedError
 
     def fetch_region(self, client, region, concurrency):
         """Return the JSON-serialisable data of one region (it is what the cache stores)."""
         raise NotImplementedError
 
-    def populate(self, regions_data):
+    def check_cached_region(self, data):
+        """Raise CacheUnusable when one cached region's data is not what ``fetch_region`` returns."""
+        raise NotImplementedError
+
+    def populate(self, regions_data, settings):
         """Add hosts and groups from ``[{'region', 'project_id', ...fetch_region data}]``."""
         raise NotImplementedError
 
     def parse(self, inventory, loader, path, cache=True):
         super(HuaweiCloudInventoryBase, self).parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        self._refuse_unknown_options(config)
         if not HAS_REQUESTS:
             raise AnsibleError('the %s inventory plugin needs the Python library requests on the controller' % self.NAME)
+        settings = self.check_options()
+        concurrency = self._concurrency()
+        configs = self._client_configs()
 
-        cache_key = self._cache_key(path)
-        use_cache = self.get_option('cache') and cache
+        cache_key = self._cache_key(path, configs)
         regions_data = None
-        if use_cache:
-            try:
-                regions_data = self._cache[cache_key]
-                self.display.vvv('%s: inventory from the cache, no request sent' % self.NAME)
-            except KeyError:
-                regions_data = None
+        if self.get_option('cache') and cache:
+            regions_data = self._read_cache(cache_key, list(configs))
         if regions_data is None:
-            regions_data = self._fetch_regions()
+            regions_data, complete = self._fetch_regions(configs, concurrency)
             if self.get_option('cache'):
-                self._cache[cache_key] = regions_data
-        self.populate(regions_data)
+                if complete:
+                    self._cache[cache_key] = regions_data
+                else:
+                    self.display.warning('%s: the cache is not updated, a region is missing' % self.NAME)
+        self.populate(regions_data, settings)
 
-    def _cache_key(self, path):
-        fetched = dict((name, self.get_option(name)) for name in _CACHE_KEY_OPTIONS)
-        digest = hashlib.sha256(json.dumps(fetched, sort_keys=True, default=str).encode('utf-8')).hexdigest()[:12]
-        return '%s_%s' % (self.get_cache_key(path), digest)
+    def _refuse_unknown_options(self, config):
+        allowed = sorted(self._options)
+        unknown = sorted(str(key) for key in config if key not in self._options)
+        if unknown:
+            hints = ['%s (did you mean %s?)' % (key, difflib.get_close_matches(key, allowed, 1)[0])
+                     if difflib.get_close_matches(key, allowed, 1) else key for key in unknown]
+            raise AnsibleError('%s: unknown option(s) %s; allowed options are %s'
+                               % (self.NAME, ', '.join(hints), ', '.join(allowed)))
+
+    def _concurrency(self):
+        try:
+            return check_concurrency(self.get_option('concurrency'))
+        except HuaweiCloudConfigError as error:
+            raise AnsibleError('%s: %s' % (self.NAME, error))
 
     def connection_params(self):
         return dict((name, self.get_option(name)) for name in common_argument_spec())
 
+    def _secrets(self):
+        return [self.get_option(name) for name in _SECRET_OPTIONS if isinstance(self.get_option(name), str)]
+
     def regions(self):
-        regions = self.get_option('regions') or ([self.get_option('region')] if self.get_option('region') else [])
+        """The regions to list, de-duplicated in their order; each a non-empty string without surrounding space."""
+        option, regions = 'regions', self.get_option('regions')
+        if not regions:
+            option, regions = 'region (HW_REGION_NAME)', [self.get_option('region')] if self.get_option('region') else []
         if not regions:
             raise AnsibleError('%s: set regions (a list) or region (or HW_REGION_NAME)' % self.NAME)
+        wrong = [region for region in regions if not isinstance(region, str) or not region.strip() or region != region.strip()]
+        if wrong:
+            raise AnsibleError('%s: %s must be region names such as cn-north-4, got %s'
+                               % (self.NAME, option, ', '.join(repr(region) for region in wrong)))
+        regions = list(dict.fromkeys(regions))
         if len(regions) > 1 and self.get_option('project_id'):
             raise AnsibleError('%s: project_id belongs to one region; with several regions leave it unset and each '
                                "region's project is looked up with IAM" % self.NAME)
-        return list(dict.fromkeys(regions))
+        return regions
 
-    def _fetch_regions(self):
-        try:
-            concurrency = check_concurrency(self.get_option('concurrency'))
-        except HuaweiCloudConfigError as error:
-            raise AnsibleError('%s: %s' % (self.NAME, error))
-        regions = self.regions()
+    def _client_configs(self):
+        """``{region: ClientConfig}`` for every region, in order, before any request: a bad second region fails
+        before the first one is listed."""
         params = self.connection_params()
-
-        def fetch(region):
+        configs = {}
+        for region in self.regions():
             try:
-                client = HuaweiCloudClient(ClientConfig(dict(params, region=region)),
-                                           log=lambda message: self.display.vvv('%s: %s' % (region, message)),
+                configs[region] = ClientConfig(dict(params, region=region))
+            except HuaweiCloudConfigError as error:
+                raise AnsibleError('%s: region %s: %s' % (self.NAME, region, scrub(error, self._secrets())))
+        return configs
+
+    @staticmethod
+    def identity(config):
+        """Who asks, without a secret: the access key ID (not secret: it travels in every request), or the user
+        and account. A token is never hashed into the key: with auth_token the key holds the user_name,
+        domain_name and project_id options when set, so tokens of one project and user share an entry."""
+        if config.auth_method == AUTH_AKSK:
+            return {'method': 'aksk', 'access_key': config.access_key, 'temporary': bool(config.security_token)}
+        if config.auth_method == AUTH_PASSWORD:
+            return {'method': 'password', 'user_name': config.user_name, 'domain_name': config.domain_name}
+        return {'method': 'token', 'user_name': config.user_name, 'domain_name': config.domain_name,
+                'project_id': config.project_id}
+
+    def _cache_key(self, path, configs):
+        """The cache entry of this file for what it asks and who asks: every option except secrets and the cache
+        settings, the de-duplicated regions, each region's resolved endpoints (environment included) and the
+        identity. Any change is a miss; a secret is never part of it."""
+        options = dict((name, value) for name, value in self._options.items()
+                       if name not in _SECRET_OPTIONS and name not in _CACHE_OPTIONS and not _LOOKS_SECRET.search(name))
+        first = next(iter(configs.values()))
+        material = {
+            'options': options,
+            'regions': list(configs),
+            'endpoints': dict((region, config.endpoints) for region, config in configs.items()),
+            'identity': self.identity(first),
+        }
+        digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode('utf-8')).hexdigest()[:16]
+        return '%s_%s' % (self.get_cache_key(path), digest)
+
+    def _read_cache(self, cache_key, regions):
+        """The cached regions, or None on a miss. An entry that cannot be read or has the wrong shape is a miss
+        too, with a warning, and is replaced by this run's answer."""
+        try:
+            data = self._cache[cache_key]
+        except KeyError:
+            return None
+        except Exception as error:  # pylint: disable=broad-except
+            # A corrupt file makes Ansible's file caches raise; reading anew is always possible.
+            self.display.warning('%s: the inventory cache could not be read (%s); listing the regions again'
+                                 % (self.NAME, str(error).splitlines()[0] if str(error) else type(error).__name__))
+            return None
+        try:
+            if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+                raise CacheUnusable('not a list of regions')
+            cached = [item.get('region') for item in data]
+            if sorted(map(str, cached)) != sorted(regions) or len(set(map(str, cached))) != len(cached):
+                raise CacheUnusable('it holds regions %s, not %s' % (', '.join(map(str, cached)), ', '.join(regions)))
+            for item in data:
+                if not isinstance(item.get('project_id'), str):
+                    raise CacheUnusable('region %s has no project_id' % item['region'])
+                self.check_cached_region(item)
+        except CacheUnusable as error:
+            self.display.warning('%s: the inventory cache entry has the wrong shape (%s); listing the regions again'
+                                 % (self.NAME, error))
+            return None
+        self.display.vvv('%s: inventory from the cache, no request sent' % self.NAME)
+        return data
+
+    def _fetch_regions(self, configs, concurrency):
+        """``(regions_data, complete)``; a failed region fails the source, or is skipped with a warning."""
+        def fetch(region):
+            config = configs[region]
+            try:
+                client = HuaweiCloudClient(config,
+                                           log=lambda message: self.display.vvv(
+                                               scrub('%s: %s' % (region, message), config.secrets())),
                                            pool_size=concurrency)
                 data = self.fetch_region(client, region, concurrency)
                 data.update(region=region, project_id=client.project_id)
                 return data, None
             except (HuaweiCloudConfigError, HuaweiCloudError) as error:
-                return None, RegionFailure(region, error)
+                return None, RegionFailure(region, scrub(error, config.secrets()))
 
         regions_data = []
-        for (data, failure), _unexpected in run_bounded(fetch, regions, concurrency):
+        failed = []
+        for (data, failure), _unexpected in run_bounded(fetch, list(configs), concurrency):
             if failure is None:
                 regions_data.append(data)
             elif self.get_option('fail_on_errors'):
                 raise AnsibleError('%s: %s' % (self.NAME, failure))
             else:
+                failed.append(failure.region)
                 self.display.warning('%s: skipped %s' % (self.NAME, failure))
-        return regions_data
+        return regions_data, not failed

@@ -175,11 +175,27 @@ def test_unreachable_endpoint_names_the_region(sim, inventory):
     ('hostnames: [name, ip]\n', 'hostnames must be a non-empty list of name, id, connect_ip, got ip'),
     ('project_id: abc\nregions: [cn-north-4, cn-east-3]\n', 'project_id belongs to one region'),
     ('concurrency: 0\n', 'concurrency must be between 1 and 64'),
+    ('foo: bar\n', 'unknown option(s) foo; allowed options are '),
+    ('filter:\n  status: [ACTIVE]\n', 'unknown option(s) filter (did you mean filters?)'),
+    ('filters:\n  status: [RUNNING]\n', "filters.status must be one or more of ACTIVE, BUILD, DELETED, DELETING, ERROR, "
+     "FROZEN, HAWAIT, SHUTOFF, UPGRADING, got 'RUNNING'"),
+    ('hostvars_prefix: bad-prefix\n', "hostvars_prefix must start a valid variable name (letters, digits, '_'), "
+     "got 'bad-prefix'"),
+    ('regions: [cn-north-4, ""]\n', "regions must be region names such as cn-north-4, got ''"),
 ])
 def test_bad_options_are_named(sim, inventory, config, fragment):
     process = inventory('plugin: hwcloud.dbaudit.dbss\nregion: cn-north-4\n' + config)
     assert process.returncode != 0
     assert fragment in ' '.join((process.stdout + process.stderr).split())
+    assert sim.requests == [], 'every option is checked before the first request'
+
+
+def test_wrong_file_name_says_which_suffix_is_needed(sim, inventory):
+    process = inventory('plugin: hwcloud.dbaudit.dbss\nregion: cn-north-4\n', name='production.yml')
+    assert process.returncode != 0
+    output = ' '.join((process.stdout + process.stderr).split())
+    assert 'production.yml names this plugin but is not read: the file name must end with dbss.yml or dbss.yaml' in output
+    assert sim.requests == []
 
 
 def test_awx_example_source_works_with_injected_credentials(sim, inventory):

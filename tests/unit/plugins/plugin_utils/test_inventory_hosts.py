@@ -21,7 +21,7 @@ def instance(number, **fields):
 
 
 def names(assigned):
-    return [hostname for hostname, _instance, _note in assigned]
+    return [hostname for hostname, _instance, _note, _warn in assigned]
 
 
 def test_first_preference_wins_when_unique():
@@ -35,14 +35,15 @@ def test_shared_name_falls_back_to_id_for_every_instance_sharing_it():
     fleet = [instance(1, name='twin'), instance(2), instance(3, name='twin')]
     assigned = assign_hostnames(fleet, ['name', 'id'])
     assert names(assigned) == ['id-1', 'dbss-2', 'id-3']
-    assert assigned[0][2] is None  # id is the second preference: no fallback needed
+    # id is the second preference: a duplicate name is ordinary, said at -vvv only, never a warning
+    assert 'is named by its ID: name' in assigned[0][2] and 'another audit instance has it too' in assigned[0][2] and assigned[0][3] is False
 
 
 def test_fallback_to_id_when_no_preference_is_unique():
     fleet = [instance(1, name='twin', connect_ip='10.9.9.9'), instance(2, name='twin', connect_ip='10.9.9.9')]
     assigned = assign_hostnames(fleet, ['name', 'connect_ip'])
     assert names(assigned) == ['id-1', 'id-2']
-    assert 'falls back to its ID' in assigned[0][2]
+    assert 'is named by its ID' in assigned[0][2] and assigned[0][3] is False
 
 
 def test_missing_values_are_skipped():
