@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 
 
 def _require_report(report, name):
@@ -32,7 +33,7 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
     if not isinstance(facts, dict):
         raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
     if generated_at:
-        now = compliance.parse_time(generated_at)
+        now = parse_reported_time(generated_at)
         if now is None:
             raise AnsibleFilterError('audit_compliance_report: generated_at %r is not a valid time' % (generated_at,))
     else:

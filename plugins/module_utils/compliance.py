@@ -16,8 +16,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
 
 SEVERITIES = ('high', 'medium', 'low')
@@ -87,36 +87,12 @@ CHECKS = (
 )
 CHECKS_BY_ID = dict((check['id'], check) for check in CHECKS)
 
-_TIME_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$',
-                      re.IGNORECASE)
 UTC = datetime.timezone.utc
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------------------------
-def parse_time(value):
-    """An aware datetime for the API's time strings; a string without zone is UTC. None when unparsable."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    match = _TIME_RE.match(str(value).strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second, zone = match.groups()
-    tzinfo = UTC
-    if zone and zone.upper() not in ('Z', 'UTC'):
-        digits = zone.replace(':', '')
-        offset = datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-        tzinfo = datetime.timezone(offset if digits[0] == '+' else -offset)
-    try:
-        return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                                 tzinfo=tzinfo)
-    except ValueError:
-        return None
-
-
 def format_time(value):
     return value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
@@ -177,7 +153,7 @@ def _dbss_findings(instance, scopes, databases, settings, now):
 
     if as_text(instance.get('charge_model')).lower() == 'period':
         remain = as_int_or_none(instance.get('remain_days'))
-        expired = parse_time(instance.get('expired'))
+        expired = parse_reported_time(instance.get('expired'))
         if remain is not None:
             if remain <= settings['expiry_warning_days']:
                 when = ' (%s)' % format_time(expired) if expired else ''
@@ -217,7 +193,7 @@ def _rds_findings(policy, logs, settings, fresh_since):
         findings.append(('RDS-02', 'audit log retention is %d days, below the required %d days'
                          % (keep_days, settings['min_retention_days'])))
 
-    begins = [parse_time(item.get('begin_time')) for item in logs]
+    begins = [parse_reported_time(item.get('begin_time')) for item in logs]
     begins = [begin for begin in begins if begin is not None]
     if not any(begin >= fresh_since for begin in begins):
         last = ' (the last one began %s)' % format_time(max(begins)) if begins else ''
@@ -259,7 +235,7 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         raise ComplianceInputError('now must be a timezone-aware datetime')
     settings = _settings(options)
     facts = facts or {}
-    fresh_since = parse_time(log_window_start) if log_window_start else None
+    fresh_since = parse_reported_time(log_window_start) if log_window_start else None
     if log_window_start and fresh_since is None:
         raise ComplianceInputError('log_window_start: %r is not a valid time' % (log_window_start,))
     if fresh_since is None:
