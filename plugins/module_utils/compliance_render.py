@@ -27,11 +27,16 @@ def _h(value):
     return _html_escape(_clean(value), True)
 
 
+# Characters that start Markdown syntax inside a line (emphasis, code, links, tables, strike-through, headings,
+# images): escaped with a backslash, which CommonMark allows before any ASCII punctuation.
+_MD_SPECIAL = re.compile(r'([\\`*_\[\]|~#!])')
+
+
 def _md(value):
-    text = _clean(value).replace('\\', '\\\\').replace('\r', ' ').replace('\n', ' ')
-    for char in '|`*[]':
-        text = text.replace(char, '\\' + char)
-    return text.replace('<', '&lt;')
+    """Cloud text as literal Markdown: one line, no syntax, no HTML (``&``, ``<`` and ``>`` as entities)."""
+    text = _clean(value).replace('\r', ' ').replace('\n', ' ')
+    text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    return _MD_SPECIAL.sub(r'\\\1', text)
 
 
 def _violations_by_check(report):

@@ -343,3 +343,38 @@ def test_renderings_of_a_clean_report():
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
     assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 9
     assert 'PASS' in compliance_render.render_html(report)
+
+
+MARKDOWN_HOSTILE = 'a_b__c__ *x* **y** `code` <b>bold</b> &amp; & [link](http://e.x) ![i](x) ~~s~~ | pipe # h \\ back'
+
+
+def _cell_texts_and_syntax(markdown):
+    """{plain text of a table cell: kinds of inline syntax in it} as a CommonMark parser reads them."""
+    markdown_it = pytest.importorskip('markdown_it')
+    tokens = markdown_it.MarkdownIt('commonmark').enable('table').parse(markdown)
+    cells = {}
+    inside_cell = False
+    for token in tokens:
+        if token.type in ('td_open', 'th_open'):
+            inside_cell = True
+        elif token.type in ('td_close', 'th_close'):
+            inside_cell = False
+        elif inside_cell and token.type == 'inline':
+            text = ''.join(child.content for child in token.children if child.type in ('text', 'text_special'))
+            cells.setdefault(text, set()).update(
+                child.type for child in token.children if child.type not in ('text', 'text_special', 'softbreak'))
+    return cells
+
+
+def test_markdown_escapes_every_syntax_character_in_values():
+    facts = seeded_mix()
+    facts['dbss_instances'][0]['name'] = MARKDOWN_HOSTILE
+    report = evaluate(facts, region='cn_north_4')
+    markdown = compliance_render.render_markdown(report)
+    cells = _cell_texts_and_syntax(markdown)
+    # Every cell reads back as the literal value: no emphasis, code, link, image, HTML or strike-through (the verdict
+    # is the one cell the report sets in bold itself).
+    assert MARKDOWN_HOSTILE in cells and 'cn_north_4' in cells
+    assert cells.pop(report['summary']['result']) == {'strong_open', 'strong_close'}
+    assert not set().union(*cells.values())
+    assert '<b>' not in markdown and '&amp;amp;' in markdown
