@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import datetime
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
 
@@ -25,6 +26,27 @@ SEVERITY_RANK = {'low': 1, 'medium': 2, 'high': 3}
 FAIL_ON_CHOICES = ('low', 'medium', 'high', 'never')
 RESOURCE_TYPES = ('dbss_instance', 'rds_instance')
 RESOURCE_LABELS = {'dbss_instance': 'DBSS audit instance', 'rds_instance': 'RDS for MySQL instance'}
+
+# The gathered facts, each with the module that fetches it. When a module fails, ``facts['errors']`` maps its fact
+# to the module's one-line message and the fact holds what was fetched before the failure.
+FACT_SOURCES = (
+    ('dbss_instances', 'dbss_instance_info'),
+    ('scopes', 'dbss_scope_info'),
+    ('databases', 'dbss_database_info'),
+    ('rds_instances', 'rds_instance_info'),
+    ('policies', 'rds_auditlog_policy_info'),
+    ('audit_logs', 'rds_auditlog_info'),
+)
+SOURCE_MODULES = dict(FACT_SOURCES)
+# The fact a check reads besides the resource's own record. Every such check passes on positive evidence (an ON
+# scope, an ON database, a fresh file, a policy), so what was fetched before a failure still proves a pass; a would-be
+# violation read from an incomplete fact is unknown: an ERROR, never a pass and never a claimed violation.
+CHECK_SOURCES = {'DBSS-03': 'scopes', 'DBSS-04': 'scopes', 'DBSS-05': 'databases',
+                 'RDS-01': 'policies', 'RDS-02': 'policies', 'RDS-03': 'audit_logs'}
+LIST_SOURCES = {'dbss_instance': 'dbss_instances', 'rds_instance': 'rds_instances'}
+# An unknown result is reported at the highest severity: it fails the run whatever fail_on says, unless never.
+ERROR_SEVERITY = 'high'
+UNLISTED = '*'
 
 DEFAULTS = {
     'expiry_warning_days': 30,
@@ -217,6 +239,30 @@ def _settings(options):
     }
 
 
+def _gather_errors(facts):
+    errors = facts.get('errors') or {}
+    if not isinstance(errors, dict) or set(errors) - set(SOURCE_MODULES):
+        raise ComplianceInputError('errors must map some of %s to error messages, got %r'
+                                   % (', '.join(SOURCE_MODULES), errors))
+    return dict((key, as_text(message) or 'failed') for key, message in errors.items() if message)
+
+
+def _unknown(message, source, errors):
+    return '%s; result unknown: %s failed: %s' % (message, SOURCE_MODULES[source], errors[source])
+
+
+def _unlisted(resource_type, facts, errors):
+    """Stand-ins for the resources an incomplete instance list may have left out: the requested IDs it did not
+    return, else one ``*`` for "any instance of the region"."""
+    source = LIST_SOURCES[resource_type]
+    if source not in errors:
+        return []
+    wanted = facts.get('%s_unlisted_ids' % resource_type.split('_')[0])
+    if wanted:
+        return [{'id': as_text(item), 'name': ''} for item in wanted]
+    return [{'id': UNLISTED, 'name': 'any %s the incomplete list did not return' % RESOURCE_LABELS[resource_type]}]
+
+
 def _resource(record):
     return {'id': as_text(record.get('id')), 'name': as_text(record.get('name'))}
 
@@ -250,28 +296,51 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
     if not region:
         region = next((as_text(item.get('region')) for item in dbss + rds if item.get('region')), '')
 
+    errors = _gather_errors(facts)
     found = {}
+
+    def record(check_id, instance, message):
+        source = CHECK_SOURCES.get(check_id)
+        state = 'ERROR' if source in errors else 'FAIL'
+        found.setdefault(check_id, []).append((instance, _unknown(message, source, errors) if state == 'ERROR' else message,
+                                               state, source))
+
     for instance in dbss:
         key = instance.get('id')
         for check_id, message in _dbss_findings(instance, scopes.get(key, []), databases.get(key, []), settings, now):
-            found.setdefault(check_id, []).append((instance, message))
+            record(check_id, instance, message)
     for instance in rds:
         key = instance.get('id')
         for check_id, message in _rds_findings(policies.get(key), logs.get(key, []), settings, fresh_since):
-            found.setdefault(check_id, []).append((instance, message))
+            record(check_id, instance, message)
+        if 'policies' in errors and key not in policies:
+            # Without its policy the retention is unknown too (RDS-02 is only evaluated on a known policy).
+            record('RDS-02', instance, 'no audit log policy was returned for the instance')
+    unlisted = dict((resource_type, _unlisted(resource_type, facts, errors)) for resource_type in RESOURCE_TYPES)
+    for check in CHECKS:
+        if check['id'] == 'DBSS-04' and not settings['require_full_audit']:
+            continue
+        source = LIST_SOURCES[check['resource_type']]
+        for stand_in in unlisted[check['resource_type']]:
+            found.setdefault(check['id'], []).append(
+                (stand_in, _unknown('not evaluated: the resource is missing from the instance list', source, errors),
+                 'ERROR', source))
 
     resources = {'dbss_instance': [_resource(item) for item in dbss], 'rds_instance': [_resource(item) for item in rds]}
     violations = []
+    error_findings = []
     checks = []
     by_check = {}
     by_severity = dict((severity, 0) for severity in SEVERITIES)
     for check in CHECKS:
-        hits = found.get(check['id'], [])
-        checked = len(resources[check['resource_type']])
-        checks.append(dict(check, checked=checked, passed=checked - len(hits), failed=len(hits)))
+        hits = [hit for hit in found.get(check['id'], []) if hit[2] == 'FAIL']
+        unknown = [hit for hit in found.get(check['id'], []) if hit[2] == 'ERROR']
+        checked = len(resources[check['resource_type']]) + len(unlisted[check['resource_type']])
+        checks.append(dict(check, checked=checked, passed=checked - len(hits) - len(unknown), failed=len(hits),
+                           errors=len(unknown)))
         by_check[check['id']] = len(hits)
         by_severity[check['severity']] += len(hits)
-        for instance, message in hits:
+        for instance, message, _state, _source in hits:
             violations.append({
                 'check': check['id'],
                 'severity': check['severity'],
@@ -281,6 +350,20 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
                 'region': as_text(instance.get('region')) or region,
                 'message': message,
                 'remediation': check['remediation'],
+            })
+        for instance, message, _state, source in unknown:
+            error_findings.append({
+                'check': check['id'],
+                'state': 'ERROR',
+                'severity': ERROR_SEVERITY,
+                'resource_type': check['resource_type'],
+                'resource_id': as_text(instance.get('id')),
+                'resource_name': as_text(instance.get('name')),
+                'region': as_text(instance.get('region')) or region,
+                'source': SOURCE_MODULES[source],
+                'message': message,
+                'remediation': 'Fix the cause of the %s failure (see the message) and run the checks again.'
+                               % SOURCE_MODULES[source],
             })
 
     fail_on = settings['fail_on']
@@ -295,14 +378,19 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         'by_check': by_check,
         'fail_on': fail_on,
         'failing_violations': failing,
-        'failed': failing > 0,
-        'result': 'FAIL' if failing else ('WARN' if violations else 'PASS'),
+        'errors': len(error_findings),
+        'gather_errors': [{'module': SOURCE_MODULES[key], 'message': errors[key]}
+                          for key, _module in FACT_SOURCES if key in errors],
+        # Unknown is never a pass: any error fails the run, unless fail_on is never (report only).
+        'failed': failing > 0 or (bool(error_findings) and fail_on != 'never'),
+        'result': 'ERROR' if error_findings else ('FAIL' if failing else ('WARN' if violations else 'PASS')),
         'log_window_start': format_time(fresh_since),
         'thresholds': dict((key, settings[key])
                            for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit')),
     }
     summary['message'] = verdict_message(summary)
-    return {'summary': summary, 'violations': violations, 'checks': checks, 'resources': resources}
+    return {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
+            'resources': resources}
 
 
 def verdict_message(summary):
@@ -311,6 +399,12 @@ def verdict_message(summary):
     scope = '%d resources checked%s' % (summary['resources_checked']['total'],
                                         ' in %s' % summary['region'] if summary.get('region') else '')
     fail_on = summary['fail_on']
+    if summary.get('errors'):
+        failures = '; '.join('%s: %s' % (item['module'], clip(item['message'], 300)) for item in summary['gather_errors'])
+        return ('database audit compliance ERROR: %d check results unknown because %d API calls failed (%s); '
+                '%d violations (%s; %s)%s' % (summary['errors'], len(summary['gather_errors']), failures,
+                                              summary['violations'], counts, scope,
+                                              '; fail_on is never, reporting only' if fail_on == 'never' else ''))
     if summary['failed']:
         return ('database audit compliance FAILED: %d of %d violations at or above severity %s (%s; %s)'
                 % (summary['failing_violations'], summary['violations'], fail_on, counts, scope))
