@@ -47,6 +47,13 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
 
 
+def audit_compliance_check_vars(values):
+    """Problems with the audit_compliance role's variables: a list of one-line messages, empty when all are fine."""
+    if not isinstance(values, dict):
+        raise AnsibleFilterError('audit_compliance_check_vars expects a dict of role variables, got %s' % type(values).__name__)
+    return compliance.role_variable_problems(values)
+
+
 def audit_compliance_markdown(report):
     """The report as Markdown."""
     return compliance_render.render_markdown(_require_report(report, 'audit_compliance_markdown'))
@@ -67,6 +74,7 @@ class FilterModule(object):
 
     def filters(self):
         return {
+            'audit_compliance_check_vars': audit_compliance_check_vars,
             'audit_compliance_report': audit_compliance_report,
             'audit_compliance_markdown': audit_compliance_markdown,
             'audit_compliance_html': audit_compliance_html,
