@@ -377,7 +377,11 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
 
     def record(check_id, instance, message):
         source = CHECK_SOURCES.get(check_id)
-        state = 'ERROR' if source in errors else 'FAIL'
+        incomplete = source in errors
+        if source == 'policies':
+            # A policy is one request: one that arrived is complete, whatever happened to the others.
+            incomplete = incomplete and instance.get('id') not in policies
+        state = 'ERROR' if incomplete else 'FAIL'
         found.setdefault(check_id, []).append((instance, _unknown(message, source, errors) if state == 'ERROR' else message,
                                                state, source))
 

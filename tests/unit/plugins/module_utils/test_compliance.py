@@ -474,3 +474,11 @@ def test_error_findings_in_every_rendering():
 def test_unknown_error_sources_are_refused():
     with pytest.raises(compliance.ComplianceInputError, match='errors must map'):
         evaluate({'errors': {'weather': 'x'}})
+
+
+def test_policies_that_arrived_are_evaluated_when_another_one_failed():
+    facts = facts_with_a_failed_policy()
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': 0}]
+    report = evaluate(facts)
+    assert found(report) == [('RDS-01', 'r1')]
+    assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
