@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 
 
 def _require_report(report, name):
@@ -32,7 +33,7 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
     if not isinstance(facts, dict):
         raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
     if generated_at:
-        now = compliance.parse_time(generated_at)
+        now = parse_reported_time(generated_at)
         if now is None:
             raise AnsibleFilterError('audit_compliance_report: generated_at %r is not a valid time' % (generated_at,))
     else:
@@ -44,6 +45,13 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
                                    fail_on=fail_on)
     except compliance.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
+
+
+def audit_compliance_check_vars(values):
+    """Problems with the audit_compliance role's variables: a list of one-line messages, empty when all are fine."""
+    if not isinstance(values, dict):
+        raise AnsibleFilterError('audit_compliance_check_vars expects a dict of role variables, got %s' % type(values).__name__)
+    return compliance.role_variable_problems(values)
 
 
 def audit_compliance_markdown(report):
@@ -66,6 +74,7 @@ class FilterModule(object):
 
     def filters(self):
         return {
+            'audit_compliance_check_vars': audit_compliance_check_vars,
             'audit_compliance_report': audit_compliance_report,
             'audit_compliance_markdown': audit_compliance_markdown,
             'audit_compliance_html': audit_compliance_html,

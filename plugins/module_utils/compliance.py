@@ -18,6 +18,8 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
 
 SEVERITIES = ('high', 'medium', 'low')
@@ -25,6 +27,27 @@ SEVERITY_RANK = {'low': 1, 'medium': 2, 'high': 3}
 FAIL_ON_CHOICES = ('low', 'medium', 'high', 'never')
 RESOURCE_TYPES = ('dbss_instance', 'rds_instance')
 RESOURCE_LABELS = {'dbss_instance': 'DBSS audit instance', 'rds_instance': 'RDS for MySQL instance'}
+
+# The gathered facts, each with the module that fetches it. When a module fails, ``facts['errors']`` maps its fact
+# to the module's one-line message and the fact holds what was fetched before the failure.
+FACT_SOURCES = (
+    ('dbss_instances', 'dbss_instance_info'),
+    ('scopes', 'dbss_scope_info'),
+    ('databases', 'dbss_database_info'),
+    ('rds_instances', 'rds_instance_info'),
+    ('policies', 'rds_auditlog_policy_info'),
+    ('audit_logs', 'rds_auditlog_info'),
+)
+SOURCE_MODULES = dict(FACT_SOURCES)
+# The fact a check reads besides the resource's own record. Every such check passes on positive evidence (an ON
+# scope, an ON database, a fresh file, a policy), so what was fetched before a failure still proves a pass; a would-be
+# violation read from an incomplete fact is unknown: an ERROR, never a pass and never a claimed violation.
+CHECK_SOURCES = {'DBSS-03': 'scopes', 'DBSS-04': 'scopes', 'DBSS-05': 'databases',
+                 'RDS-01': 'policies', 'RDS-02': 'policies', 'RDS-03': 'audit_logs'}
+LIST_SOURCES = {'dbss_instance': 'dbss_instances', 'rds_instance': 'rds_instances'}
+# An unknown result is reported at the highest severity: it fails the run whatever fail_on says, unless never.
+ERROR_SEVERITY = 'high'
+UNLISTED = '*'
 
 DEFAULTS = {
     'expiry_warning_days': 30,
@@ -87,36 +110,12 @@ CHECKS = (
 )
 CHECKS_BY_ID = dict((check['id'], check) for check in CHECKS)
 
-_TIME_RE = re.compile(r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$',
-                      re.IGNORECASE)
 UTC = datetime.timezone.utc
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------------------------
-def parse_time(value):
-    """An aware datetime for the API's time strings; a string without zone is UTC. None when unparsable."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    match = _TIME_RE.match(str(value).strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second, zone = match.groups()
-    tzinfo = UTC
-    if zone and zone.upper() not in ('Z', 'UTC'):
-        digits = zone.replace(':', '')
-        offset = datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-        tzinfo = datetime.timezone(offset if digits[0] == '+' else -offset)
-    try:
-        return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                                 tzinfo=tzinfo)
-    except ValueError:
-        return None
-
-
 def format_time(value):
     return value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
@@ -166,6 +165,81 @@ def as_text(value):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# role variables
+# ---------------------------------------------------------------------------------------------------------------
+# (variable, kind, allowed): checked before the role's first request, so that a mistake is reported under the name the
+# user set (not as the module option it would have turned into) and never costs a request.
+ROLE_VARIABLES = (
+    ('audit_compliance_connection', 'dict', None),
+    ('audit_compliance_dbss_instance_ids', 'ids', None),
+    ('audit_compliance_rds_instance_ids', 'ids', None),
+    ('audit_compliance_expiry_warning_days', 'int', (0, 3650)),
+    ('audit_compliance_min_retention_days', 'int', (0, 732)),
+    ('audit_compliance_log_freshness_hours', 'int', (1, 732 * 24)),
+    ('audit_compliance_require_full_audit', 'bool', None),
+    ('audit_compliance_fail_on', 'choice', FAIL_ON_CHOICES),
+    ('audit_compliance_report_dir', 'path', None),
+    ('audit_compliance_report_mode', 'mode', None),
+    ('audit_compliance_concurrency', 'int', (1, 64)),
+)
+_DIGITS = re.compile(r'^[+-]?\d{1,12}$')
+_MODE = re.compile(r'^0?[0-7]{3}$')
+
+
+def _role_variable_problem(name, kind, allowed, value):
+    got = clip(repr(value), 60)
+    if kind == 'dict':
+        return None if isinstance(value, dict) else '%s must be a dict of connection options, got %s' % (name, got)
+    if kind == 'ids':
+        if value is None:
+            return None
+        if not isinstance(value, (list, tuple)):
+            return ('%s must be a list of IDs (or null for all), got %s; write a YAML list, even for one ID'
+                    % (name, got))
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            return '%s must contain only non-empty ID strings, got %s' % (name, got)
+        return None
+    if kind == 'int':
+        minimum, maximum = allowed
+        text = str(value).strip()
+        if isinstance(value, bool) or not _DIGITS.match(text) or not minimum <= int(text) <= maximum:
+            return '%s must be an integer from %d to %d, got %s' % (name, minimum, maximum, got)
+        return None
+    if kind == 'bool':
+        try:
+            _as_bool(name, value)
+        except ComplianceInputError:
+            return '%s must be true or false, got %s' % (name, got)
+        return None
+    if kind == 'choice':
+        if str(value if value is not None else '').strip().lower() not in allowed:
+            return '%s must be one of %s, got %s' % (name, ', '.join(allowed), got)
+        return None
+    if kind == 'path':
+        if not isinstance(value, str) or not value.strip() or '\x00' in value:
+            return '%s must be a directory path, got %s' % (name, got)
+        return None
+    if not isinstance(value, str) or not _MODE.match(value):
+        return ("%s must be a quoted octal file mode such as '0640' or '0600', got %s" % (name, got))
+    return None
+
+
+def role_variable_problems(values):
+    """One line per role variable in ``values`` (name -> value) that the role cannot work with, naming the
+    variable and its allowed values; an empty list when all are fine. Variables not in ``values`` are not checked."""
+    problems = []
+    for name, kind, allowed in ROLE_VARIABLES:
+        if name in values:
+            problem = _role_variable_problem(name, kind, allowed, values[name])
+            if problem:
+                problems.append(problem)
+    unknown = sorted(set(values) - set(name for name, _kind, _allowed in ROLE_VARIABLES))
+    if unknown:
+        problems.append('unknown role variable(s): %s' % ', '.join(unknown))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # evaluation
 # ---------------------------------------------------------------------------------------------------------------
 def _dbss_findings(instance, scopes, databases, settings, now):
@@ -177,7 +251,7 @@ def _dbss_findings(instance, scopes, databases, settings, now):
 
     if as_text(instance.get('charge_model')).lower() == 'period':
         remain = as_int_or_none(instance.get('remain_days'))
-        expired = parse_time(instance.get('expired'))
+        expired = parse_reported_time(instance.get('expired'))
         if remain is not None:
             if remain <= settings['expiry_warning_days']:
                 when = ' (%s)' % format_time(expired) if expired else ''
@@ -217,7 +291,7 @@ def _rds_findings(policy, logs, settings, fresh_since):
         findings.append(('RDS-02', 'audit log retention is %d days, below the required %d days'
                          % (keep_days, settings['min_retention_days'])))
 
-    begins = [parse_time(item.get('begin_time')) for item in logs]
+    begins = [parse_reported_time(item.get('begin_time')) for item in logs]
     begins = [begin for begin in begins if begin is not None]
     if not any(begin >= fresh_since for begin in begins):
         last = ' (the last one began %s)' % format_time(max(begins)) if begins else ''
@@ -241,6 +315,30 @@ def _settings(options):
     }
 
 
+def _gather_errors(facts):
+    errors = facts.get('errors') or {}
+    if not isinstance(errors, dict) or set(errors) - set(SOURCE_MODULES):
+        raise ComplianceInputError('errors must map some of %s to error messages, got %r'
+                                   % (', '.join(SOURCE_MODULES), errors))
+    return dict((key, as_text(message) or 'failed') for key, message in errors.items() if message)
+
+
+def _unknown(message, source, errors):
+    return '%s; result unknown: %s failed: %s' % (message, SOURCE_MODULES[source], errors[source])
+
+
+def _unlisted(resource_type, facts, errors):
+    """Stand-ins for the resources an incomplete instance list may have left out: the requested IDs it did not
+    return, else one ``*`` for "any instance of the region"."""
+    source = LIST_SOURCES[resource_type]
+    if source not in errors:
+        return []
+    wanted = facts.get('%s_unlisted_ids' % resource_type.split('_')[0])
+    if wanted:
+        return [{'id': as_text(item), 'name': ''} for item in wanted]
+    return [{'id': UNLISTED, 'name': 'any %s the incomplete list did not return' % RESOURCE_LABELS[resource_type]}]
+
+
 def _resource(record):
     return {'id': as_text(record.get('id')), 'name': as_text(record.get('name'))}
 
@@ -259,7 +357,7 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         raise ComplianceInputError('now must be a timezone-aware datetime')
     settings = _settings(options)
     facts = facts or {}
-    fresh_since = parse_time(log_window_start) if log_window_start else None
+    fresh_since = parse_reported_time(log_window_start) if log_window_start else None
     if log_window_start and fresh_since is None:
         raise ComplianceInputError('log_window_start: %r is not a valid time' % (log_window_start,))
     if fresh_since is None:
@@ -274,28 +372,55 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
     if not region:
         region = next((as_text(item.get('region')) for item in dbss + rds if item.get('region')), '')
 
+    errors = _gather_errors(facts)
     found = {}
+
+    def record(check_id, instance, message):
+        source = CHECK_SOURCES.get(check_id)
+        incomplete = source in errors
+        if source == 'policies':
+            # A policy is one request: one that arrived is complete, whatever happened to the others.
+            incomplete = incomplete and instance.get('id') not in policies
+        state = 'ERROR' if incomplete else 'FAIL'
+        found.setdefault(check_id, []).append((instance, _unknown(message, source, errors) if state == 'ERROR' else message,
+                                               state, source))
+
     for instance in dbss:
         key = instance.get('id')
         for check_id, message in _dbss_findings(instance, scopes.get(key, []), databases.get(key, []), settings, now):
-            found.setdefault(check_id, []).append((instance, message))
+            record(check_id, instance, message)
     for instance in rds:
         key = instance.get('id')
         for check_id, message in _rds_findings(policies.get(key), logs.get(key, []), settings, fresh_since):
-            found.setdefault(check_id, []).append((instance, message))
+            record(check_id, instance, message)
+        if 'policies' in errors and key not in policies:
+            # Without its policy the retention is unknown too (RDS-02 is only evaluated on a known policy).
+            record('RDS-02', instance, 'no audit log policy was returned for the instance')
+    unlisted = dict((resource_type, _unlisted(resource_type, facts, errors)) for resource_type in RESOURCE_TYPES)
+    for check in CHECKS:
+        if check['id'] == 'DBSS-04' and not settings['require_full_audit']:
+            continue
+        source = LIST_SOURCES[check['resource_type']]
+        for stand_in in unlisted[check['resource_type']]:
+            found.setdefault(check['id'], []).append(
+                (stand_in, _unknown('not evaluated: the resource is missing from the instance list', source, errors),
+                 'ERROR', source))
 
     resources = {'dbss_instance': [_resource(item) for item in dbss], 'rds_instance': [_resource(item) for item in rds]}
     violations = []
+    error_findings = []
     checks = []
     by_check = {}
     by_severity = dict((severity, 0) for severity in SEVERITIES)
     for check in CHECKS:
-        hits = found.get(check['id'], [])
-        checked = len(resources[check['resource_type']])
-        checks.append(dict(check, checked=checked, passed=checked - len(hits), failed=len(hits)))
+        hits = [hit for hit in found.get(check['id'], []) if hit[2] == 'FAIL']
+        unknown = [hit for hit in found.get(check['id'], []) if hit[2] == 'ERROR']
+        checked = len(resources[check['resource_type']]) + len(unlisted[check['resource_type']])
+        checks.append(dict(check, checked=checked, passed=checked - len(hits) - len(unknown), failed=len(hits),
+                           errors=len(unknown)))
         by_check[check['id']] = len(hits)
         by_severity[check['severity']] += len(hits)
-        for instance, message in hits:
+        for instance, message, _state, _source in hits:
             violations.append({
                 'check': check['id'],
                 'severity': check['severity'],
@@ -305,6 +430,20 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
                 'region': as_text(instance.get('region')) or region,
                 'message': message,
                 'remediation': check['remediation'],
+            })
+        for instance, message, _state, source in unknown:
+            error_findings.append({
+                'check': check['id'],
+                'state': 'ERROR',
+                'severity': ERROR_SEVERITY,
+                'resource_type': check['resource_type'],
+                'resource_id': as_text(instance.get('id')),
+                'resource_name': as_text(instance.get('name')),
+                'region': as_text(instance.get('region')) or region,
+                'source': SOURCE_MODULES[source],
+                'message': message,
+                'remediation': 'Fix the cause of the %s failure (see the message) and run the checks again.'
+                               % SOURCE_MODULES[source],
             })
 
     fail_on = settings['fail_on']
@@ -319,14 +458,19 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         'by_check': by_check,
         'fail_on': fail_on,
         'failing_violations': failing,
-        'failed': failing > 0,
-        'result': 'FAIL' if failing else ('WARN' if violations else 'PASS'),
+        'errors': len(error_findings),
+        'gather_errors': [{'module': SOURCE_MODULES[key], 'message': errors[key]}
+                          for key, _module in FACT_SOURCES if key in errors],
+        # Unknown is never a pass: any error fails the run, unless fail_on is never (report only).
+        'failed': failing > 0 or (bool(error_findings) and fail_on != 'never'),
+        'result': 'ERROR' if error_findings else ('FAIL' if failing else ('WARN' if violations else 'PASS')),
         'log_window_start': format_time(fresh_since),
         'thresholds': dict((key, settings[key])
                            for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit')),
     }
     summary['message'] = verdict_message(summary)
-    return {'summary': summary, 'violations': violations, 'checks': checks, 'resources': resources}
+    return {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
+            'resources': resources}
 
 
 def verdict_message(summary):
@@ -335,6 +479,12 @@ def verdict_message(summary):
     scope = '%d resources checked%s' % (summary['resources_checked']['total'],
                                         ' in %s' % summary['region'] if summary.get('region') else '')
     fail_on = summary['fail_on']
+    if summary.get('errors'):
+        failures = '; '.join('%s: %s' % (item['module'], clip(item['message'], 300)) for item in summary['gather_errors'])
+        return ('database audit compliance ERROR: %d check results unknown because %d API calls failed (%s); '
+                '%d violations (%s; %s)%s' % (summary['errors'], len(summary['gather_errors']), failures,
+                                              summary['violations'], counts, scope,
+                                              '; fail_on is never, reporting only' if fail_on == 'never' else ''))
     if summary['failed']:
         return ('database audit compliance FAILED: %d of %d violations at or above severity %s (%s; %s)'
                 % (summary['failing_violations'], summary['violations'], fail_on, counts, scope))

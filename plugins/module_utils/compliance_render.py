@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from html import escape as _html_escape
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import RESOURCE_LABELS, SEVERITIES, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
 
 _XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
@@ -27,23 +27,41 @@ def _h(value):
     return _html_escape(_clean(value), True)
 
 
+# Characters that start Markdown syntax inside a line (emphasis, code, links, tables, strike-through, headings,
+# images): escaped with a backslash, which CommonMark allows before any ASCII punctuation.
+_MD_SPECIAL = re.compile(r'([\\`*_\[\]|~#!])')
+
+
 def _md(value):
-    text = _clean(value).replace('\\', '\\\\').replace('\r', ' ').replace('\n', ' ')
-    for char in '|`*[]':
-        text = text.replace(char, '\\' + char)
-    return text.replace('<', '&lt;')
+    """Cloud text as literal Markdown: one line, no syntax, no HTML (``&``, ``<`` and ``>`` as entities)."""
+    text = _clean(value).replace('\r', ' ').replace('\n', ' ')
+    text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    return _MD_SPECIAL.sub(r'\\\1', text)
 
 
-def _violations_by_check(report):
+def _violations_by_check(report, key='violations'):
     grouped = dict((check['id'], []) for check in report['checks'])
-    for violation in report['violations']:
+    for violation in report.get(key) or []:
         grouped.setdefault(violation['check'], []).append(violation)
     return grouped
+
+
+def _errors_by_check(report):
+    """ERROR findings (results that could not be determined) by check; reports made before they existed have none."""
+    return _violations_by_check(report, 'errors')
+
+
+def _stand_ins(report, check, resources):
+    """Resources of ERROR findings that are not among the listed resources (the ``*`` of an incomplete list)."""
+    listed = set(item['id'] for item in resources.get(check['resource_type'], []))
+    return [{'id': item['resource_id'], 'name': item['resource_name']}
+            for item in _errors_by_check(report).get(check['id'], []) if item['resource_id'] not in listed]
 
 
 def render_markdown(report):
     summary = report['summary']
     grouped = _violations_by_check(report)
+    unknown = _errors_by_check(report)
     lines = [
         '# Database audit compliance report',
         '',
@@ -58,9 +76,19 @@ def render_markdown(report):
             summary['violations'], summary['by_severity']['high'], summary['by_severity']['medium'],
             summary['by_severity']['low']),
         '| Fails on | %s |' % _md(summary['fail_on']),
+    ]
+    if summary.get('errors'):
+        lines.append('| Unknown results (ERROR) | %d |' % summary['errors'])
+    lines += [
         '',
         _md(summary['message']),
         '',
+    ]
+    if summary.get('gather_errors'):
+        lines += ['## Errors while gathering', '', 'These results are unknown, never a pass:', '']
+        lines += ['- %s: %s' % (_md(item['module']), _md(item['message'])) for item in summary['gather_errors']]
+        lines.append('')
+    lines += [
         '## Checks',
         '',
         '| Check | Severity | Title | Checked | Passed | Failed |',
@@ -71,16 +99,26 @@ def render_markdown(report):
             _md(check['id']), _md(check['severity']), _md(check['title']), check['checked'], check['passed'], check['failed']))
     for check in report['checks']:
         hits = grouped.get(check['id'], [])
+        errors = unknown.get(check['id'], [])
         lines += ['', '## %s %s (%s)' % (_md(check['id']), _md(check['title']), _md(check['severity'])), '',
                   _md(check['description']), '', 'Fix: ' + _md(check['remediation']), '']
-        if not hits:
+        if not hits and not errors:
             lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
             continue
-        lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
-                  '| Resource ID | Name | Finding |', '| --- | --- | --- |']
-        for violation in hits:
-            lines.append('| %s | %s | %s |' % (_md(violation['resource_id']), _md(violation['resource_name']),
-                                               _md(violation['message'])))
+        if hits:
+            lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
+                      '| Resource ID | Name | Finding |', '| --- | --- | --- |']
+            for violation in hits:
+                lines.append('| %s | %s | %s |' % (_md(violation['resource_id']), _md(violation['resource_name']),
+                                                   _md(violation['message'])))
+        if errors:
+            if hits:
+                lines.append('')
+            lines += ['%d of %d unknown (ERROR, severity %s):' % (len(errors), check['checked'], ERROR_SEVERITY),
+                      '', '| Resource ID | Name | Error |', '| --- | --- | --- |']
+            for error in errors:
+                lines.append('| %s | %s | %s |' % (_md(error['resource_id']), _md(error['resource_name']),
+                                                   _md(error['message'])))
     thresholds = summary['thresholds']
     lines += ['', '## Thresholds', '',
               '- expiry warning: %d days' % thresholds['expiry_warning_days'],
@@ -99,7 +137,7 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-
 table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
 text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
 .verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
-.PASS{background:#2e7d32}.FAIL{background:#c62828}.WARN{background:#ef6c00}
+.PASS{background:#2e7d32}.FAIL{background:#c62828}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
 .sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
 .high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
 .ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
@@ -130,10 +168,19 @@ def _svg_chart(by_severity):
     return ''.join(parts)
 
 
+def _gather_errors_html(summary):
+    if not summary.get('gather_errors'):
+        return u''
+    items = u''.join(u'<li><code>%s</code>: %s</li>' % (_h(item['module']), _h(item['message']))
+                     for item in summary['gather_errors'])
+    return u'<h2 id="errors">Errors while gathering</h2><p>These results are unknown, never a pass:</p><ul>%s</ul>' % items
+
+
 def render_html(report):
     """One self-contained page: inline CSS and SVG, no script, no external reference."""
     summary = report['summary']
     grouped = _violations_by_check(report)
+    unknown = _errors_by_check(report)
     resources = report.get('resources') or {}
     title = 'Database audit compliance report - %s - %s' % (summary['region'] or 'unknown region', summary['generated_at'])
     out = [u'<!DOCTYPE html>', u'<html lang="en"><head><meta charset="utf-8"/>',
@@ -148,7 +195,9 @@ def render_html(report):
                summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
+           u'<tr><th>Unknown results (ERROR)</th><td>%d</td></tr>' % summary['errors'] if summary.get('errors') else u'',
            u'</table>',
+           _gather_errors_html(summary),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']
@@ -172,9 +221,19 @@ def render_html(report):
                            % (_h(violation['resource_id']), _h(violation['resource_name']), _h(violation['region']),
                               _h(violation['message'])))
             out.append(u'</table>')
-        else:
+        errors = unknown.get(check['id'], [])
+        if errors:
+            out.append(u'<p>%d of %d unknown (<span class="sev ERROR">ERROR</span>, severity %s).</p>'
+                       % (len(errors), check['checked'], _h(ERROR_SEVERITY)))
+            out.append(u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>Error</th></tr>')
+            for error in errors:
+                out.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
+                           % (_h(error['resource_id']), _h(error['resource_name']), _h(error['region']),
+                              _h(error['message'])))
+            out.append(u'</table>')
+        if not hits and not errors:
             out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
-        failed_ids = set(violation['resource_id'] for violation in hits)
+        failed_ids = set(violation['resource_id'] for violation in hits + errors)
         passing = [item for item in resources.get(check['resource_type'], []) if item['id'] not in failed_ids]
         if passing:
             out.append(u'<details><summary>%d passing</summary><table><tr><th>Resource ID</th><th>Name</th></tr>'
@@ -196,21 +255,23 @@ def render_junit(report):
     """JUnit XML: one testsuite per check, one testcase per check and resource; a violation is a failure."""
     summary = report['summary']
     grouped = _violations_by_check(report)
+    unknown = _errors_by_check(report)
     resources = report.get('resources') or {}
     total = sum(check['checked'] for check in report['checks'])
     root = ET.Element('testsuites', {'name': 'hwcloud.dbaudit audit compliance', 'tests': str(total),
-                                     'failures': str(summary['violations']), 'errors': '0'})
+                                     'failures': str(summary['violations']), 'errors': str(summary.get('errors', 0))})
     for check in report['checks']:
         hits = dict((violation['resource_id'], violation) for violation in grouped.get(check['id'], []))
+        errors = dict((error['resource_id'], error) for error in unknown.get(check['id'], []))
         suite = ET.SubElement(root, 'testsuite', {
             'name': _clean('%s %s' % (check['id'], check['title'])), 'tests': str(check['checked']),
-            'failures': str(check['failed']), 'errors': '0', 'skipped': '0',
+            'failures': str(check['failed']), 'errors': str(check.get('errors', 0)), 'skipped': '0',
             'timestamp': _clean(summary['generated_at'].rstrip('Z')), 'hostname': _clean(summary['region'] or 'unknown')})
         properties = ET.SubElement(suite, 'properties')
         for name, value in (('check', check['id']), ('severity', check['severity']),
                             ('resource_type', check['resource_type'])):
             ET.SubElement(properties, 'property', {'name': name, 'value': _clean(value)})
-        for item in resources.get(check['resource_type'], []):
+        for item in resources.get(check['resource_type'], []) + _stand_ins(report, check, resources):
             case = ET.SubElement(suite, 'testcase', {
                 'classname': _clean('audit_compliance.%s' % check['id']),
                 'name': _clean('%s %s (%s)' % (check['resource_type'], item['id'], item['name'])), 'time': '0'})
@@ -219,4 +280,8 @@ def render_junit(report):
                 failure = ET.SubElement(case, 'failure', {'message': _clean(violation['message']),
                                                           'type': _clean(check['severity'])})
                 failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
+            error = errors.get(item['id'])
+            if error is not None:
+                element = ET.SubElement(case, 'error', {'message': _clean(error['message']), 'type': 'ERROR'})
+                element.text = _clean('%s: %s\n%s' % (check['id'], error['message'], error['remediation']))
     return u'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + u'\n'

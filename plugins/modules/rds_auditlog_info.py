@@ -15,7 +15,9 @@ description:
   - The API accepts at most 30 days and 50 files a request, so the period is split into consecutive windows of
     at most 30 days, each paged at 50; every window and page of every instance is fetched on one bounded pool
     (O(concurrency)). A file that crosses a window boundary is returned once.
-  - Times are checked before any request is sent; no request is sent that the API would reject.
+  - Times are checked before any request is sent; no request is sent that the API would reject, and a period
+    the service cannot serve (starting more than 732 days ago, or longer than 732 days) is refused with a message
+    naming O(start_time) or O(end_time).
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
@@ -25,6 +27,8 @@ options:
       - The API's form (V(2026-11-01T00:00:00+0800)), ISO 8601 (V(2026-11-01T00:00:00Z),
         V(2026-11-01T08:00:00+08:00)), a date (V(2026-11-01), midnight UTC), V(now), or a time relative to now
         (V(-30m), V(-24h), V(-7d), V(-2w)).
+      - The period lasts at most 732 days, the longest audit log retention of the service.
+      - Zone offsets run from V(-12:00) to V(+14:00); a time must stay within the years 1 to 9999 in UTC.
     type: str
     default: now
   instance_id:
@@ -39,7 +43,9 @@ options:
     elements: str
   start_time:
     description:
-      - Start of the period, in any form O(end_time) accepts. Any span is allowed.
+      - Start of the period, in any form O(end_time) accepts.
+      - At most 732 days before now (V(-732d)): the service keeps audit log files at most 732 days
+        (audit log policy C(keep_days)), so an earlier start is refused before any request.
     type: str
     default: -24h
 extends_documentation_fragment:
@@ -123,7 +129,11 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     instance_selection_spec,
 )
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import list_audit_logs
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import format_api_time, parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+    AUDIT_LOG_RETENTION_DAYS,
+    format_api_time,
+    parse_time_range,
+)
 
 
 class RdsAuditlogInfoModule(HuaweiCloudModule):
@@ -137,7 +147,8 @@ class RdsAuditlogInfoModule(HuaweiCloudModule):
     result_key = 'audit_logs'
 
     def run(self):
-        start, end = parse_time_range(self.params['start_time'], self.params['end_time'])
+        start, end = parse_time_range(self.params['start_time'], self.params['end_time'],
+                                      retention_days=AUDIT_LOG_RETENTION_DAYS)
         instance_ids = self.selected_instance_ids()
         return {
             'audit_logs': list_audit_logs(self.client, instance_ids, start, end, max_workers=self.concurrency),

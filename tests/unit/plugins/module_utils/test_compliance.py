@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render, times
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
@@ -272,9 +272,11 @@ def test_empty_scope_and_region_fallbacks():
 @pytest.mark.parametrize('text, expected', [
     ('2026-03-01 04:00:00', NOW), ('2026-03-01T12:00:00+0800', NOW), ('2026-03-01T04:00:00Z', NOW),
     ('2026-03-01T12:00:00+08:00', NOW), ('2026-03-01', NOW.replace(hour=0)), ('junk', None), (None, None),
-    ('2026-02-30 00:00:00', None)])
-def test_parse_time(text, expected):
-    assert compliance.parse_time(text) == expected
+    ('2026-02-30 00:00:00', None), ('2026-03-01T12:00:00+2500', None), ('9999-12-31T23:59:59-12:00', None)])
+def test_reported_times_are_read_by_the_one_time_parser(text, expected):
+    # compliance.py has no time parser of its own any more: times.py reads the API's times for both.
+    assert not hasattr(compliance, 'parse_time') and not hasattr(compliance, '_TIME_RE')
+    assert times.parse_reported_time(text) == expected
 
 
 # -- rendering ------------------------------------------------------------------------------------------------
@@ -341,3 +343,142 @@ def test_renderings_of_a_clean_report():
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
     assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 9
     assert 'PASS' in compliance_render.render_html(report)
+
+
+MARKDOWN_HOSTILE = 'a_b__c__ *x* **y** `code` <b>bold</b> &amp; & [link](http://e.x) ![i](x) ~~s~~ | pipe # h \\ back'
+
+
+def _cell_texts_and_syntax(markdown):
+    """{plain text of a table cell: kinds of inline syntax in it} as a CommonMark parser reads them."""
+    markdown_it = pytest.importorskip('markdown_it')
+    tokens = markdown_it.MarkdownIt('commonmark').enable('table').parse(markdown)
+    cells = {}
+    inside_cell = False
+    for token in tokens:
+        if token.type in ('td_open', 'th_open'):
+            inside_cell = True
+        elif token.type in ('td_close', 'th_close'):
+            inside_cell = False
+        elif inside_cell and token.type == 'inline':
+            text = ''.join(child.content for child in token.children if child.type in ('text', 'text_special'))
+            cells.setdefault(text, set()).update(
+                child.type for child in token.children if child.type not in ('text', 'text_special', 'softbreak'))
+    return cells
+
+
+def test_markdown_escapes_every_syntax_character_in_values():
+    facts = seeded_mix()
+    facts['dbss_instances'][0]['name'] = MARKDOWN_HOSTILE
+    report = evaluate(facts, region='cn_north_4')
+    markdown = compliance_render.render_markdown(report)
+    cells = _cell_texts_and_syntax(markdown)
+    # Every cell reads back as the literal value: no emphasis, code, link, image, HTML or strike-through (the verdict
+    # is the one cell the report sets in bold itself).
+    assert MARKDOWN_HOSTILE in cells and 'cn_north_4' in cells
+    assert cells.pop(report['summary']['result']) == {'strong_open', 'strong_close'}
+    assert not set().union(*cells.values())
+    assert '<b>' not in markdown and '&amp;amp;' in markdown
+
+
+# -- incomplete facts: ERROR findings -----------------------------------------------------------------------------
+POLICY_ERROR = ('RDS instance r2: GET /v3/p/instances/r2/auditlog-policy failed: HTTP 500 SYS.5000: boom '
+                '(request id 0123abcd)')
+
+
+def facts_with_a_failed_policy():
+    facts = compliant_facts()
+    facts['rds_instances'] = [rds('r1'), rds('r2')]
+    facts['audit_logs'] = [fresh_log('r1'), fresh_log('r2')]
+    facts['errors'] = {'policies': POLICY_ERROR}          # r1's policy arrived, r2's did not
+    return facts
+
+
+def errors_found(report):
+    return sorted((item['check'], item['resource_id']) for item in report['errors'])
+
+
+@pytest.mark.parametrize('fail_on', ['high', 'medium', 'low'])
+def test_a_failed_policy_is_an_error_finding_and_fails_whatever_fail_on(fail_on):
+    report = evaluate(facts_with_a_failed_policy(), fail_on=fail_on)
+    assert found(report) == []                                     # no claimed violation
+    assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+    for error in report['errors']:
+        assert error['state'] == 'ERROR' and error['severity'] == 'high' and error['source'] == 'rds_auditlog_policy_info'
+        assert POLICY_ERROR in error['message'] and '0123abcd' in error['message']
+    summary = report['summary']
+    assert summary['result'] == 'ERROR' and summary['failed'] is True and summary['errors'] == 2
+    assert summary['gather_errors'] == [{'module': 'rds_auditlog_policy_info', 'message': POLICY_ERROR}]
+    assert summary['message'].startswith('database audit compliance ERROR: 2 check results unknown because 1 API calls failed')
+    checks = dict((check['id'], check) for check in report['checks'])
+    assert (checks['RDS-01']['checked'], checks['RDS-01']['passed'], checks['RDS-01']['failed'], checks['RDS-01']['errors']) == (2, 1, 0, 1)
+
+
+def test_fail_on_never_reports_errors_without_failing_but_never_passes():
+    summary = evaluate(facts_with_a_failed_policy(), fail_on='never')['summary']
+    assert summary['failed'] is False and summary['result'] == 'ERROR'
+    assert summary['message'].endswith('fail_on is never, reporting only')
+
+
+def test_partial_facts_still_prove_a_pass_but_never_a_violation():
+    facts = compliant_facts()
+    facts['dbss_instances'] = [dbss('a1'), dbss('a2')]
+    facts['scopes'] = [good_scope('a1')]                          # a2's scopes were not read
+    facts['databases'] = [good_db('a1'), good_db('a2')]
+    facts['errors'] = {'scopes': 'audit instance a2: HTTP 500'}
+    report = evaluate(facts)
+    assert errors_found(report) == [('DBSS-03', 'a2'), ('DBSS-04', 'a2')]
+    assert found(report) == []
+    assert 'the instance has no audit scope; result unknown: dbss_scope_info failed: audit instance a2: HTTP 500' in \
+        report['errors'][0]['message']
+    # Checks that do not read the failed fact are evaluated as usual.
+    facts['dbss_instances'][1]['status'] = 'SHUTOFF'
+    assert found(evaluate(facts)) == [('DBSS-01', 'a2')]
+
+
+def test_an_incomplete_instance_list_is_an_error_for_every_check_of_its_kind():
+    facts = compliant_facts()
+    facts['errors'] = {'rds_instances': 'GET /v3/p/instances failed: HTTP 503'}
+    report = evaluate(facts)
+    assert errors_found(report) == [('RDS-01', '*'), ('RDS-02', '*'), ('RDS-03', '*')]
+    facts['rds_unlisted_ids'] = ['r7', 'r8']
+    report = evaluate(facts)
+    assert errors_found(report) == sorted((check, rid) for check in ('RDS-01', 'RDS-02', 'RDS-03') for rid in ('r7', 'r8'))
+    assert report['summary']['resources_checked']['rds_instance'] == 1
+    assert [check['checked'] for check in report['checks'] if check['resource_type'] == 'rds_instance'] == [3, 3, 3]
+
+
+def test_error_findings_in_every_rendering():
+    facts = facts_with_a_failed_policy()
+    facts['rds_instances'][1]['name'] = 'r_2 <b>'
+    report = evaluate(facts)
+    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    assert root.get('errors') == '2' and root.get('failures') == '0'
+    errored = [(suite.find('properties/property[@name="check"]').get('value'), case.get('name').split()[1])
+               for suite in root.findall('testsuite') for case in suite.findall('testcase') if case.find('error') is not None]
+    assert sorted(errored) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+    assert all(int(suite.get('errors')) == len(suite.findall('testcase/error')) for suite in root.findall('testsuite'))
+    assert '0123abcd' in root.find('.//error').get('message')
+
+    page = compliance_render.render_html(report)
+    ET.fromstring(page.split('\n', 1)[1].encode('utf-8'))
+    assert 'verdict ERROR' in page and 'Errors while gathering' in page and 'r_2 &lt;b&gt;' in page
+    assert 'All 2 RDS for MySQL instances pass' not in page.split('id="RDS-01"')[1].split('<h2')[0]
+
+    markdown = compliance_render.render_markdown(report)
+    assert '**ERROR**' in markdown and '| Unknown results (ERROR) | 2 |' in markdown
+    section = markdown.split('## RDS-01 ')[1].split('\n## ')[0]
+    assert '1 of 2 unknown (ERROR, severity high):' in section and 'r\\_2 &lt;b&gt;' in section
+    assert 'pass.' not in section
+
+
+def test_unknown_error_sources_are_refused():
+    with pytest.raises(compliance.ComplianceInputError, match='errors must map'):
+        evaluate({'errors': {'weather': 'x'}})
+
+
+def test_policies_that_arrived_are_evaluated_when_another_one_failed():
+    facts = facts_with_a_failed_policy()
+    facts['policies'] = [{'instance_id': 'r1', 'keep_days': 0}]
+    report = evaluate(facts)
+    assert found(report) == [('RDS-01', 'r1')]
+    assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
