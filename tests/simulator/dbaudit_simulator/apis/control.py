@@ -23,6 +23,7 @@ def _get_requests(app, _request):
 
 def _clear_requests(app, _request):
     app.log.clear()
+    app.flow_control.reset_counters()
     return Response(204)
 
 
@@ -49,12 +50,22 @@ def _clear_faults(app, _request):
 
 def _set_config(app, request):
     body = _body(request)
-    unknown = set(body) - {"instance_shape"}
+    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst"}
     if unknown:
         raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
+    if "rate_limit_burst" in body and "rate_limit" not in body:
+        raise ValueError("rate_limit_burst goes with rate_limit")
     if "instance_shape" in body:
         app.set_instance_shape(body["instance_shape"])
-    return json_response(200, {"instance_shape": app.instance_shape})
+    if "rate_limit" in body:
+        app.flow_control.configure(body["rate_limit"], body.get("rate_limit_burst", 0))
+    flow = app.flow_control.describe()
+    return json_response(200, {"instance_shape": app.instance_shape, "rate_limit": flow["rate_limit"],
+                               "rate_limit_burst": flow["rate_limit_burst"]})
+
+
+def _get_flow_control(app, _request):
+    return json_response(200, app.flow_control.describe())
 
 
 def _get_data(app, _request):
@@ -81,6 +92,7 @@ _ROUTES = {
     ("POST", "/_sim/faults"): _add_fault,
     ("DELETE", "/_sim/faults"): _clear_faults,
     ("POST", "/_sim/config"): _set_config,
+    ("GET", "/_sim/flow-control"): _get_flow_control,
     ("GET", "/_sim/data"): _get_data,
     ("GET", "/_sim/credentials"): _get_credentials,
     ("POST", "/_sim/tokens"): _issue_token,
