@@ -1,5 +1,6 @@
 """The simulator's own control API under /_sim/: unauthenticated, never faulted, never recorded."""
 
+from ..flow_control import check_rate_limit
 from ..wire import json_response, Response
 
 
@@ -55,13 +56,16 @@ def _set_config(app, request):
         raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
     if "rate_limit_burst" in body and "rate_limit" not in body:
         raise ValueError("rate_limit_burst goes with rate_limit")
+    # Validated before anything changes, so a refused request changes nothing.
+    rate_limit = check_rate_limit(body["rate_limit"], body.get("rate_limit_burst", 0)) if "rate_limit" in body else None
     if "instance_shape" in body:
         app.set_instance_shape(body["instance_shape"])
-    if "rate_limit" in body:
-        app.flow_control.configure(body["rate_limit"], body.get("rate_limit_burst", 0))
-    flow = app.flow_control.describe()
-    return json_response(200, {"instance_shape": app.instance_shape, "rate_limit": flow["rate_limit"],
-                               "rate_limit_burst": flow["rate_limit_burst"]})
+    answer = {"instance_shape": app.instance_shape}
+    if rate_limit is not None:
+        app.flow_control.configure(*rate_limit)
+        flow = app.flow_control.describe()
+        answer.update(rate_limit=flow["rate_limit"], rate_limit_burst=flow["rate_limit_burst"])
+    return json_response(200, answer)
 
 
 def _get_flow_control(app, _request):
