@@ -270,3 +270,34 @@ def test_memory_is_bounded_by_the_measuring_window():
     limiter = limiter_on(clock)
     send_steadily(limiter, clock, 10000, 0.01)
     assert len(limiter._sends) <= 101  # pylint: disable=protected-access
+
+
+# --- the option on a module: refused before any request, used when given ----------------------------------------
+
+def module_args(sim, **extra):
+    args = {'region': REGION, 'endpoints': {'dbss': sim.url, 'iam': sim.url, 'rds': sim.url},
+            'access_key': sim.credentials['access_key'], 'secret_key': sim.credentials['secret_key']}
+    args.update(extra)
+    return args
+
+
+@pytest.mark.parametrize('value', [0, -2.5, 'inf', 'nan'])
+def test_a_module_refuses_a_bad_ceiling_before_any_request(sim, value):
+    from hwtest_support import run_module
+    from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_scope_info
+    outcome = run_module(dbss_scope_info, module_args(sim, instance_id='x', max_requests_per_second=value))
+    assert outcome.rc == 1
+    assert outcome.result['msg'] == ('max_requests_per_second must be a finite number of requests a second greater '
+                                     'than 0, got %s' % float(value))
+    assert sim.requests == []
+
+
+def test_a_module_takes_the_ceiling_from_the_environment(sim):
+    from hwtest_support import run_module
+    from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_scope_info
+    outcome = run_module(dbss_scope_info, module_args(sim, instance_id='x'), {'HW_MAX_REQUESTS_PER_SECOND': '-1'})
+    assert outcome.rc == 1 and outcome.result['msg'].startswith('max_requests_per_second must be')
+    assert sim.requests == []
+    ids = [instance['id'] for instance in sim.data.regions[REGION].instances[:3]]
+    outcome = run_module(dbss_scope_info, module_args(sim, instance_ids=ids), {'HW_MAX_REQUESTS_PER_SECOND': '50'})
+    assert outcome.rc == 0 and len(sim.requests) == 3 + 1  # the project id lookup, then one page per instance
