@@ -49,7 +49,7 @@ options:
     description:
       - A ceiling on the requests a second sent to each service endpoint, for example to leave part of the
         account's API gateway limit to other tools.
-      - Without it, the pace adapts on its own: nothing is held back until the gateway first refuses a request
+      - Without it, the pace adapts on its own. Nothing is held back until the gateway first refuses a request
         (HTTP 429, C(APIGW.0308)); then the pace drops to 70% of the rate that was being sent and grows back
         gently while no refusal comes, so refused requests stay rare. With it, requests are paced at this rate
         from the first one and the adaptive pace never exceeds it.

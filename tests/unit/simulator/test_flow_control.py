@@ -23,11 +23,11 @@ class FakeClock:
 def test_burst_then_the_rate():
     clock = FakeClock()
     flow = FlowControl(rate=10, burst=3, clock=clock)
-    assert [flow.admit("ak:A") for _ in range(4)] == [True, True, True, False]
+    assert [flow.admit("ak:A") for _request in range(4)] == [True, True, True, False]
     clock.now += 0.1                  # one token a tenth of a second
-    assert [flow.admit("ak:A") for _ in range(2)] == [True, False]
+    assert [flow.admit("ak:A") for _request in range(2)] == [True, False]
     clock.now += 10                   # a long pause refills the burst, no more
-    assert sum(flow.admit("ak:A") for _ in range(10)) == 3
+    assert sum(flow.admit("ak:A") for _request in range(10)) == 3
     assert flow.describe() == {"rate_limit": 10.0, "rate_limit_burst": 3, "admitted": 7, "throttled": 9}
 
 
@@ -35,7 +35,7 @@ def test_a_steady_stream_at_twice_the_rate_is_half_refused():
     clock = FakeClock()
     flow = FlowControl(rate=25, burst=5, clock=clock)
     outcomes = []
-    for _ in range(1000):             # 50 requests a second for 20 seconds
+    for _request in range(1000):             # 50 requests a second for 20 seconds
         outcomes.append(flow.admit("ak:A"))
         clock.now += 0.02
     # The burst, then 25 a second (the last refill, 0.02 s after the last request, is not used).
@@ -52,10 +52,10 @@ def test_each_credential_has_its_own_bucket():
 def test_off_admits_everything_and_configure_switches_it():
     clock = FakeClock()
     flow = FlowControl(clock=clock)
-    assert not flow.enabled and all(flow.admit("ak:A") for _ in range(10000))
+    assert not flow.enabled and all(flow.admit("ak:A") for _request in range(10000))
     flow.configure(2)
     assert flow.enabled and flow.burst == default_burst(2) == 1
-    assert [flow.admit("ak:A") for _ in range(2)] == [True, False]
+    assert [flow.admit("ak:A") for _request in range(2)] == [True, False]
     flow.configure(0)
     assert flow.admit("ak:A")
 
@@ -97,7 +97,7 @@ def _instances_path(api):
 
 def test_beyond_the_burst_the_gateway_answers_429_apigw_0308_without_retry_after(limited):
     sim, api = limited
-    responses = [api.get(_instances_path(api)) for _ in range(3)]
+    responses = [api.get(_instances_path(api)) for _request in range(3)]
     assert [response.status_code for response in responses] == [200, 200, 429]
     refused = responses[2]
     assert "Retry-After" not in refused.headers
@@ -112,11 +112,11 @@ def test_beyond_the_burst_the_gateway_answers_429_apigw_0308_without_retry_after
 
 def test_the_bucket_is_per_credential_and_spares_the_control_api(limited):
     sim, api = limited
-    for _ in range(3):
+    for _request in range(3):
         api.get(_instances_path(api))
     token = sim.issue_token("cn-north-4")
     assert api.get(_instances_path(api), token=token).status_code == 200
-    assert all(requests.get(sim.url + "/_sim/health", timeout=10).status_code == 200 for _ in range(5))
+    assert all(requests.get(sim.url + "/_sim/health", timeout=10).status_code == 200 for _request in range(5))
     # Unknown paths are the gateway's 404, not counted against anyone.
     sim.reset_requests()
     sim.set_rate_limit(1, 1)
@@ -128,8 +128,8 @@ def test_the_bucket_is_per_credential_and_spares_the_control_api(limited):
 def test_a_fault_rule_answers_before_the_bucket(limited):
     sim, api = limited
     sim.add_fault("status", status=503, times=5)
-    assert [api.get(_instances_path(api)).status_code for _ in range(5)] == [503] * 5
-    assert [api.get(_instances_path(api)).status_code for _ in range(3)] == [200, 200, 429]
+    assert [api.get(_instances_path(api)).status_code for _request in range(5)] == [503] * 5
+    assert [api.get(_instances_path(api)).status_code for _request in range(3)] == [200, 200, 429]
 
 
 def test_control_api_sets_and_reports_the_rate_limit(limited):
@@ -148,7 +148,7 @@ def test_control_api_sets_and_reports_the_rate_limit(limited):
     assert requests.delete(sim.url + "/_sim/requests", timeout=10).status_code == 204
     assert requests.get(sim.url + "/_sim/flow-control", timeout=10).json()["throttled"] == 0
     requests.post(sim.url + "/_sim/config", json={"rate_limit": 0}, timeout=10)
-    assert all(api.get(_instances_path(api)).status_code == 200 for _ in range(4))
+    assert all(api.get(_instances_path(api)).status_code == 200 for _request in range(4))
 
 
 def test_cli_flags():

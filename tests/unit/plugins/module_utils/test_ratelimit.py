@@ -49,7 +49,7 @@ def limiter_on(clock, max_rate=None):
 def send_steadily(limiter, clock, count, interval, throttled=False):
     """``count`` requests ``interval`` seconds apart, each answered at once; returns their tickets."""
     tickets = []
-    for _ in range(count):
+    for _request in range(count):
         ticket = limiter.acquire()
         limiter.record(ticket, throttled)
         tickets.append(ticket)
@@ -62,7 +62,7 @@ def send_steadily(limiter, clock, count, interval, throttled=False):
 def test_unbounded_until_the_first_throttle():
     clock = FakeClock()
     limiter = limiter_on(clock)
-    for _ in range(1000):
+    for _request in range(1000):
         limiter.record(limiter.acquire(), False)
     assert clock.sleeps == [] and limiter.rate is None and limiter.throttles == 0
 
@@ -83,7 +83,7 @@ def test_after_a_cut_requests_are_paced_at_the_new_rate():
     limiter.record(limiter.acquire(), True)
     rate = limiter.rate
     began = clock.now
-    tickets = [limiter.acquire() for _ in range(20)]   # all wanted at once
+    tickets = [limiter.acquire() for _request in range(20)]   # all wanted at once
     gaps = [later - earlier for earlier, later in zip(tickets, tickets[1:])]
     assert gaps == [pytest.approx(1.0 / rate)] * 19
     # The first one waits one interval too: the gateway has just refused.
@@ -94,7 +94,7 @@ def test_after_a_cut_requests_are_paced_at_the_new_rate():
 def test_refusals_of_requests_sent_before_the_cut_do_not_cut_again():
     clock = FakeClock()
     limiter = limiter_on(clock)
-    in_flight = [limiter.acquire() for _ in range(8)]   # eight threads sent at once
+    in_flight = [limiter.acquire() for _request in range(8)]   # eight threads sent at once
     clock.advance(0.05)
     for ticket in in_flight:
         limiter.record(ticket, True)
@@ -136,14 +136,14 @@ def test_growth_is_capped_by_what_the_client_really_sends():
 def test_a_ceiling_paces_from_the_first_request_and_is_never_exceeded():
     clock = FakeClock()
     limiter = limiter_on(clock, max_rate=10)
-    tickets = [limiter.acquire() for _ in range(21)]
+    tickets = [limiter.acquire() for _request in range(21)]
     assert tickets[-1] - tickets[0] == pytest.approx(2.0)
-    for _ in range(500):
+    for _request in range(500):
         limiter.record(limiter.acquire(), False)
     assert limiter.rate == 10
     limiter.record(limiter.acquire(), True)
     assert limiter.rate == pytest.approx(BETA * 10)
-    for _ in range(500):
+    for _request in range(500):
         limiter.record(limiter.acquire(), False)
     assert limiter.rate == 10
 
@@ -151,7 +151,7 @@ def test_a_ceiling_paces_from_the_first_request_and_is_never_exceeded():
 def test_the_rate_never_falls_below_the_minimum():
     clock = FakeClock()
     limiter = limiter_on(clock)
-    for _ in range(100):
+    for _request in range(100):
         limiter.record(limiter.acquire(), True)
     assert limiter.rate == MIN_RATE
     assert limiter_on(clock, max_rate=0.1).rate == 0.1
@@ -168,12 +168,12 @@ def test_threads_get_distinct_slots_at_the_paced_rate():
     lock = threading.Lock()
 
     def worker():
-        for _ in range(10):
+        for _request in range(10):
             ticket = limiter.acquire()
             with lock:
                 tickets.append(ticket)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for _request in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -186,7 +186,7 @@ def test_threads_get_distinct_slots_at_the_paced_rate():
 def test_one_limiter_per_endpoint_shared_by_threads():
     flow = FlowControl()
     seen = []
-    threads = [threading.Thread(target=lambda: seen.append(flow.limiter_for('dbss.example:443'))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: seen.append(flow.limiter_for('dbss.example:443'))) for _request in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
