@@ -9,7 +9,8 @@ Huawei Cloud's API gateway refuses requests beyond a per-user rate with ``429 AP
 using the same account. The idea is botocore's "adaptive" retry mode: a client-side token bucket whose rate
 
 * is unbounded (no pacing at all) until the first throttling answer, or the user's ceiling if one is set;
-* falls multiplicatively on a throttling answer, to ``beta`` times the rate the client was actually sending;
+* falls multiplicatively on a throttling answer, to ``beta`` times the rate the gateway was accepting (or the
+  client sending, if lower);
 * then grows back along a CUBIC curve while no throttling comes: quickly up to the rate that was refused, then
   slowly around it, then faster again, so it follows a limit that rises.
 
@@ -57,10 +58,21 @@ def is_throttled(status):
     return status == THROTTLED_STATUS
 
 
-class AdaptiveRateLimiter:
-    """A token bucket whose fill rate adapts to throttling answers; thread-safe.
+class SendTicket:
+    """When a request may be sent, and how many times the rate had been cut when its slot was given."""
 
-    ``acquire()`` blocks the calling thread until it may send and returns a ticket (the send time);
+    __slots__ = ('send_at', 'cuts')
+
+    def __init__(self, send_at, cuts):
+        self.send_at = send_at
+        self.cuts = cuts
+
+
+class AdaptiveRateLimiter:
+    """Paces requests (a token bucket without burst: one slot every ``1 / rate`` seconds) at a rate that adapts
+    to throttling answers; thread-safe.
+
+    ``acquire()`` blocks the calling thread until it may send and returns a :class:`SendTicket`;
     ``record(ticket, throttled)`` reports how that request was answered.
     """
 
@@ -77,7 +89,9 @@ class AdaptiveRateLimiter:
         # None: unbounded, no pacing (until the first throttling answer, when no ceiling is set).
         self._rate = self.max_rate
         self._next_send = None
+        # Send times, and times of answers that were not refused, over the last measuring window.
         self._sends = collections.deque()
+        self._accepted = collections.deque()
         # CUBIC state: the rate that was refused and when the rate was last cut.
         self._refused_rate = None
         self._last_cut = None
@@ -101,43 +115,50 @@ class AdaptiveRateLimiter:
                 if self._next_send is not None and self._next_send > now:
                     send_at = self._next_send
                 self._next_send = send_at + 1.0 / self._rate
-            self._forget_sends_before(now - self._window)
+            self._forget_before(now - self._window)
             self._sends.append(send_at)
+            ticket = SendTicket(send_at, self.decreases)
         if send_at > now:
             self._sleep(send_at - now)
-        return send_at
+        return ticket
 
     def record(self, ticket, throttled):
-        """Adapt the rate to the answer of the request sent at ``ticket``."""
+        """Adapt the rate to the answer of the request that ``acquire()`` gave ``ticket``."""
         with self._lock:
             now = self._clock()
+            self._forget_before(now - self._window)
             if throttled:
                 self.throttles += 1
-                # Requests sent before the last cut were paced at the old rate: their refusals are no news.
-                if self._last_cut is None or ticket >= self._last_cut:
+                # A request whose slot was given before the last cut was paced at the old rate, even if it left
+                # after the cut: its refusal is no news.
+                if ticket.cuts == self.decreases:
                     self._decrease(now)
-            elif self._rate is not None and self._last_cut is not None:
-                self._grow(now)
+            else:
+                self._accepted.append(now)
+                if self._rate is not None and self._last_cut is not None:
+                    self._grow(now)
 
-    def _measured_rate(self, now):
-        """Requests a second actually sent over the recent window (or since the first of them, if sooner)."""
-        self._forget_sends_before(now - self._window)
-        sends = self._sends
-        if not sends:
-            return None
+    def _measured_rates(self, now):
+        """Requests a second sent, and answered without refusal, over the recent window (or since the first of them
+        if sooner); ``(None, None)`` before any request."""
+        self._forget_before(now - self._window)
+        if not self._sends:
+            return None, None
         # A tenth of the window at least: requests sent at the same instant are not an infinite rate.
-        span = min(self._window, max(now - sends[0], self._window / 10.0))
-        return len(sends) / span
+        span = min(self._window, max(now - self._sends[0], self._window / 10.0))
+        return len(self._sends) / span, (len(self._accepted) / span if self._accepted else None)
 
-    def _forget_sends_before(self, moment):
-        # Bounded memory: only the window's sends are kept, however long the run.
-        sends = self._sends
-        while sends and sends[0] < moment:
-            sends.popleft()
+    def _forget_before(self, moment):
+        # Bounded memory: only the window's times are kept, however long the run.
+        for times in (self._sends, self._accepted):
+            while times and times[0] < moment:
+                times.popleft()
 
     def _decrease(self, now):
-        measured = self._measured_rate(now)
-        candidates = [rate for rate in (measured, self._rate) if rate is not None]
+        # The gateway's limit is at most what it accepted: cutting from there (not from the rate that overshot it)
+        # brings the pace under the limit at once, where cutting from the overshoot takes a cascade of refusals.
+        sent, accepted = self._measured_rates(now)
+        candidates = [rate for rate in (sent, accepted, self._rate) if rate is not None]
         refused = min(candidates) if candidates else self._min_rate
         self._refused_rate = refused
         self._rate = self._bounded(refused * self._beta)
@@ -152,9 +173,9 @@ class AdaptiveRateLimiter:
         refused = self._refused_rate
         k = (refused * (1.0 - self._beta) / self._scale) ** (1.0 / 3.0)
         cubic = self._scale * (elapsed - k) ** 3 + refused
-        measured = self._measured_rate(now)
-        if measured is not None:
-            cubic = min(cubic, MAX_GROWTH_OVER_MEASURED * measured)
+        sent, _accepted = self._measured_rates(now)
+        if sent is not None:
+            cubic = min(cubic, MAX_GROWTH_OVER_MEASURED * sent)
         # Growth only: a slow spell of demand never lowers the rate, only a throttling answer does.
         self._rate = self._bounded(max(self._rate, cubic))
 

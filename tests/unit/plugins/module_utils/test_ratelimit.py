@@ -67,13 +67,25 @@ def test_unbounded_until_the_first_throttle():
     assert clock.sleeps == [] and limiter.rate is None and limiter.throttles == 0
 
 
-def test_a_throttle_sets_the_rate_to_beta_times_the_measured_send_rate():
+def test_a_throttle_sets_the_rate_to_beta_times_the_measured_rate():
     clock = FakeClock()
     limiter = limiter_on(clock)
-    send_steadily(limiter, clock, 50, 0.02)          # 50 requests a second for one second
+    send_steadily(limiter, clock, 50, 0.02)          # 50 requests a second for one second, all accepted
     limiter.record(limiter.acquire(), True)
-    assert limiter.rate == pytest.approx(BETA * 51)  # 51 sends in the last second
+    assert limiter.rate == pytest.approx(BETA * 50)  # 51 sent, 50 accepted in the last second
     assert limiter.throttles == 1 and limiter.decreases == 1
+
+
+def test_a_throttle_cuts_from_what_the_gateway_accepted_when_that_is_less_than_what_was_sent():
+    clock = FakeClock()
+    limiter = limiter_on(clock)
+    for number in range(60):                          # 60 requests a second, 20 of them answered so far
+        ticket = limiter.acquire()
+        if number % 3 == 0:
+            limiter.record(ticket, False)
+        clock.advance(1.0 / 60)
+    limiter.record(limiter.acquire(), True)
+    assert limiter.rate == pytest.approx(BETA * 20)
 
 
 def test_after_a_cut_requests_are_paced_at_the_new_rate():
@@ -83,7 +95,7 @@ def test_after_a_cut_requests_are_paced_at_the_new_rate():
     limiter.record(limiter.acquire(), True)
     rate = limiter.rate
     began = clock.now
-    tickets = [limiter.acquire() for _request in range(20)]   # all wanted at once
+    tickets = [limiter.acquire().send_at for _request in range(20)]   # all wanted at once
     gaps = [later - earlier for earlier, later in zip(tickets, tickets[1:])]
     assert gaps == [pytest.approx(1.0 / rate)] * 19
     # The first one waits one interval too: the gateway has just refused.
@@ -100,9 +112,22 @@ def test_refusals_of_requests_sent_before_the_cut_do_not_cut_again():
         limiter.record(ticket, True)
     assert limiter.throttles == 8 and limiter.decreases == 1
     first_cut = limiter.rate
-    # A request sent after the cut and refused again is news: the rate falls once more.
+    # A request given its slot after the cut and refused again is news: the rate falls once more.
     limiter.record(limiter.acquire(), True)
     assert limiter.decreases == 2 and limiter.rate == pytest.approx(BETA * first_cut)
+
+
+def test_slots_given_before_a_cut_but_sent_after_it_do_not_cut_again():
+    clock = FakeClock()
+    # Threads waiting for their slots: the clock stands still while they wait, so the cut comes before they leave.
+    limiter = AdaptiveRateLimiter(max_rate=10, clock=clock, sleep=lambda seconds: None)
+    first = limiter.acquire()
+    queued = [limiter.acquire() for _request in range(3)]
+    limiter.record(first, True)
+    assert all(ticket.send_at > clock.now for ticket in queued)
+    for ticket in queued:
+        limiter.record(ticket, True)
+    assert limiter.decreases == 1 and limiter.throttles == 4
 
 
 def test_the_rate_grows_back_along_a_cubic_curve_while_nothing_is_refused():
@@ -136,7 +161,7 @@ def test_growth_is_capped_by_what_the_client_really_sends():
 def test_a_ceiling_paces_from_the_first_request_and_is_never_exceeded():
     clock = FakeClock()
     limiter = limiter_on(clock, max_rate=10)
-    tickets = [limiter.acquire() for _request in range(21)]
+    tickets = [limiter.acquire().send_at for _request in range(21)]
     assert tickets[-1] - tickets[0] == pytest.approx(2.0)
     for _request in range(500):
         limiter.record(limiter.acquire(), False)
@@ -169,7 +194,7 @@ def test_threads_get_distinct_slots_at_the_paced_rate():
 
     def worker():
         for _request in range(10):
-            ticket = limiter.acquire()
+            ticket = limiter.acquire().send_at
             with lock:
                 tickets.append(ticket)
 
