@@ -279,10 +279,10 @@ def scope_listing(sim, max_rate=None):
 
 def test_adaptive_pacing_keeps_throttled_requests_rare(limited_sim):
     instances, requests, throttled = scope_listing(limited_sim)
-    # Unpaced, eight threads at 10 ms a request offer 800 requests a second to a limit of 100: about a third of
-    # the requests were refused. Paced, at most one in ten.
+    # Unpaced (the client before flow control), eight threads at 10 ms a request offer up to 800 requests a second
+    # to a limit of 100 with a burst of 20: about 12% of the requests were refused (26 of 226). Paced, about 3%.
     assert requests == instances + throttled
-    assert throttled <= 0.10 * requests, (throttled, requests)
+    assert throttled <= 0.07 * requests, (throttled, requests)
 
 
 def test_a_ceiling_below_the_gateway_limit_is_never_throttled(limited_sim):
