@@ -45,6 +45,19 @@ options:
       - A key that is not set is taken from the environment variable E(HW_DBSS_ENDPOINT), E(HW_RDS_ENDPOINT) or
         E(HW_IAM_ENDPOINT) (also E(HW_AUTH_URL); a trailing C(/v3) is ignored).
     type: dict
+  max_requests_per_second:
+    description:
+      - A ceiling on the requests a second sent to each service endpoint, for example to leave part of the
+        account's API gateway limit to other tools.
+      - Without it, the pace adapts on its own. Nothing is held back until the gateway first refuses a request
+        (HTTP 429, C(APIGW.0308)); then the pace drops to 70% of the rate that was being sent and grows back
+        gently while no refusal comes, so refused requests stay rare. With it, requests are paced at this rate
+        from the first one and the adaptive pace never exceeds it.
+      - Each service endpoint has its own pace, shared by every parallel request of the task (or of the inventory
+        source's region).
+      - Must be a finite number greater than 0, such as V(10) or V(2.5).
+      - If not set, the environment variable E(HW_MAX_REQUESTS_PER_SECOND) is used.
+    type: float
   max_retries:
     description:
       - How many times a request is retried after throttling (HTTP 429), a 500, 502, 503 or 504 answer, a
@@ -125,6 +138,9 @@ options:
   domain_name:
     env:
       - name: HW_DOMAIN_NAME
+  max_requests_per_second:
+    env:
+      - name: HW_MAX_REQUESTS_PER_SECOND
   max_retries:
     env:
       - name: HW_MAX_RETRIES

@@ -27,6 +27,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
     error_from_response,
     request_id_from_headers,
 )
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import FlowControl, is_throttled
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.signer import canonical_query
 
@@ -65,8 +66,11 @@ class ApiResponse:
 class HuaweiCloudClient:
     """A thread-safe client: pages and instances may be fetched concurrently through one pooled session."""
 
-    def __init__(self, config, session=None, log=None, retry_policy=None, sleep=time.sleep, pool_size=10):
+    def __init__(self, config, session=None, log=None, retry_policy=None, sleep=time.sleep, pool_size=10,
+                 flow_control=None):
         self.config = config
+        # Adaptive pacing, one limiter per endpoint shared by every thread of this run (ratelimit.py).
+        self.flow_control = flow_control or FlowControl(getattr(config, 'max_requests_per_second', None))
         self.retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self.requests_sent = 0
         self._log = log or (lambda message: None)
@@ -131,9 +135,11 @@ class HuaweiCloudClient:
         body = json.dumps(json_body).encode('utf-8') if json_body is not None else b''
         auth = self._authenticator() if authenticate else None
         label = '%s %s' % (method, path)
+        limiter = self.flow_control.limiter_for(base_parts.netloc)
 
         attempt = 0
         while True:
+            send_ticket = limiter.acquire()
             headers = {'Content-Type': 'application/json;charset=UTF-8', 'User-Agent': USER_AGENT}
             if authenticate and self._project_id:
                 headers['X-Project-Id'] = self._project_id
@@ -161,6 +167,7 @@ class HuaweiCloudClient:
 
             text = response.content.decode('utf-8', 'replace')
             status = response.status_code
+            limiter.record(send_ticket, is_throttled(status))
             ok = status in expected_status if expected_status else 200 <= status < 300
             if not ok:
                 if self.retry_policy.should_retry(attempt, status, idempotent):

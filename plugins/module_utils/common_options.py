@@ -19,6 +19,7 @@ def common_argument_spec():
         cloud=dict(type='str', default='myhuaweicloud.com', fallback=(env_fallback, ['HW_CLOUD'])),
         domain_name=dict(type='str', fallback=(env_fallback, ['HW_DOMAIN_NAME'])),
         endpoints=dict(type='dict'),
+        max_requests_per_second=dict(type='float', fallback=(env_fallback, ['HW_MAX_REQUESTS_PER_SECOND'])),
         max_retries=dict(type='int', default=5, fallback=(env_fallback, ['HW_MAX_RETRIES'])),
         password=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_USER_PASSWORD'])),
         project_id=dict(type='str', fallback=(env_fallback, ['HW_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),

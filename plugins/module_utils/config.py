@@ -15,6 +15,7 @@ import os
 from urllib.parse import urlsplit
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import check_max_requests_per_second
 
 SERVICES = ('dbss', 'iam', 'rds')
 DEFAULT_CLOUD = 'myhuaweicloud.com'
@@ -92,6 +93,7 @@ class ClientConfig:
         self.ca_path = get('ca_path') or None
         self.timeout = self._positive('timeout', get('timeout'), DEFAULT_TIMEOUT)
         self.max_retries = self._non_negative_int('max_retries', get('max_retries'), DEFAULT_MAX_RETRIES)
+        self.max_requests_per_second = check_max_requests_per_second(get('max_requests_per_second'))
         self.auth_method = self._choose_auth_method()
         self.endpoints = resolve_endpoints(get('endpoints'), self.region, self.cloud, environ)
 

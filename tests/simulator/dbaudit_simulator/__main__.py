@@ -1,6 +1,7 @@
 """Command line: run the simulator in the foreground until SIGINT or SIGTERM."""
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -24,6 +25,13 @@ def _positive(text):
     return value
 
 
+def _rate(text):
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError("must be a finite number >= 0")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m dbaudit_simulator", description="Local simulator of the Huawei Cloud IAM, DBSS and RDS APIs.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -38,6 +46,10 @@ def build_parser():
     parser.add_argument("--log-interval-hours", type=_positive, default=6)
     parser.add_argument("--instance-shape", choices=INSTANCE_SHAPES, default="servers")
     parser.add_argument("--latency-ms", type=_non_negative, default=0, help="delay added to every API request")
+    parser.add_argument("--rate-limit", type=_rate, default=0.0,
+                        help="API Gateway flow control: requests a second per credential, 429 APIGW.0308 beyond (0 = off)")
+    parser.add_argument("--rate-limit-burst", type=_non_negative, default=0,
+                        help="token bucket size of --rate-limit (0 = about 200 ms worth of requests)")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
@@ -57,7 +69,7 @@ def main(argv=None):
     config = SimulatorConfig(seed=args.seed, regions=args.regions, instances=args.instances, scopes_per_instance=args.scopes_per_instance,
                              databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
-                             clean=args.clean)
+                             rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

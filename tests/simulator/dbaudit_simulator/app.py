@@ -13,6 +13,7 @@ from .apis.common import HandlerContext
 from .auth import AuthFailure, SignatureVerifier, TokenStore
 from .config import INSTANCE_SHAPES
 from .faults import FaultInjector, RequestLog
+from .flow_control import FlowControl, credential_key
 from .wire import Response, json_response
 
 _HTML_PAGE = "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center><hr><center>nginx</center></body></html>"
@@ -69,6 +70,7 @@ class SimulatorApp:
         self.url = None
         self.faults = FaultInjector()
         self.log = RequestLog()
+        self.flow_control = FlowControl(config.rate_limit, config.rate_limit_burst)
         self.tokens = TokenStore(clock)
         self.verifier = SignatureVerifier(credentials, clock)
         self._shape_lock = threading.Lock()
@@ -98,7 +100,8 @@ class SimulatorApp:
             response = control.handle(self, request)
         else:
             record = {"method": request.method, "path": request.path, "query": request.query, "status": None,
-                      "auth": _auth_scheme(request.headers), "fault": None, "service": "sim", "request_id": request.request_id}
+                      "auth": _auth_scheme(request.headers), "fault": None, "service": "sim", "request_id": request.request_id,
+                      "throttled": False}
             response = self._handle_service(request, record)
             record["status"] = None if response.drop else response.status
             self.log.append(record)
@@ -117,6 +120,10 @@ class SimulatorApp:
             record["fault"] = rule.kind
             if rule.kind != "ignore_offset":
                 return self._fault_response(rule, request)
+        if route is not None and not self.flow_control.admit(credential_key(request.headers)):
+            # The gateway throttles before it authenticates; like Huawei Cloud's, it sends no Retry-After.
+            record["throttled"] = True
+            return json_response(429, errors.gateway_body(errors.APIGW_THROTTLED, self._throttle_message(), request.request_id))
         try:
             if route is None:
                 raise errors.gateway_error(404, errors.APIGW_API_NOT_FOUND, "The API does not exist or has not been published in the environment",
@@ -165,6 +172,9 @@ class SimulatorApp:
             raise errors.gateway_error(403, errors.APIGW_PROJECT_FORBIDDEN,
                                        "The token or credentials are not authorized for project %s" % project_id, request_id)
         return region
+
+    def _throttle_message(self):
+        return "The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second" % self.flow_control.rate
 
     @staticmethod
     def _fault_response(rule, request):

@@ -3,6 +3,8 @@
 import dataclasses
 import datetime
 
+from .flow_control import check_rate_limit
+
 INSTANCE_SHAPES = ("servers", "instances")
 
 # Fake credentials: they only open the simulator, so they are safe to print and document.
@@ -32,6 +34,10 @@ class SimulatorConfig:
     log_interval_hours: int = 6
     instance_shape: str = "servers"
     latency_ms: int = 0
+    # API Gateway flow control: requests a second per credential (0 = off), answering 429 APIGW.0308 beyond it;
+    # burst 0 = about 200 ms worth of requests (see flow_control.py).
+    rate_limit: float = 0.0
+    rate_limit_burst: int = 0
     now: datetime.datetime | None = None
     # "Clean account" profile: the same generated account, then made compliant (every audit instance ACTIVE with an
     # ON full-audit scope and an ON database, no upgrade pending, no expiry within 90 days; every MySQL instance with
@@ -53,5 +59,6 @@ class SimulatorConfig:
                 raise ValueError("%s must be >= 0" % name)
         if self.log_interval_hours < 1:
             raise ValueError("log_interval_hours must be >= 1")
+        self.rate_limit, self.rate_limit_burst = check_rate_limit(self.rate_limit, self.rate_limit_burst)
         if self.now is not None and self.now.tzinfo is None:
             raise ValueError("now must be timezone-aware")

@@ -59,6 +59,7 @@ class Simulator:
 
     def reset_requests(self):
         self._app.log.clear()
+        self._app.flow_control.reset_counters()
 
     def add_fault(self, kind, **opts):
         self._app.faults.add(kind, **opts)
@@ -77,6 +78,15 @@ class Simulator:
     @property
     def instance_shape(self):
         return self._app.instance_shape
+
+    def set_rate_limit(self, rate, burst=0):
+        """API Gateway flow control: ``rate`` requests a second per credential (0 = off), burst 0 = the default."""
+        self._app.flow_control.configure(rate, burst)
+
+    @property
+    def flow_control(self):
+        """``{"rate_limit", "rate_limit_burst", "admitted", "throttled"}``; the counters restart with reset_requests()."""
+        return self._app.flow_control.describe()
 
     @property
     def credentials(self):
