@@ -16,7 +16,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig, check_id
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import unique
 
@@ -43,11 +43,20 @@ class HuaweiCloudModule:
         raise NotImplementedError
 
     def selected_instance_ids(self):
-        """``instance_id`` or ``instance_ids`` as one list, each ID once; empty IDs are refused."""
-        ids = [self.params['instance_id']] if self.params.get('instance_id') is not None else self.params.get('instance_ids') or []
-        if any(not str(instance_id).strip() for instance_id in ids):
-            raise HuaweiCloudConfigError('instance_id and instance_ids must not contain an empty ID')
+        """``instance_id`` or ``instance_ids`` as one list, each ID once; refused before any request when an ID
+        is empty, ``.`` or ``..`` (they would be normalised away in the request path)."""
+        option = 'instance_id' if self.params.get('instance_id') is not None else 'instance_ids'
+        ids = [self.params['instance_id']] if option == 'instance_id' else self.params.get('instance_ids') or []
+        for instance_id in ids:
+            check_id(instance_id, option)
         return unique(ids)
+
+    def optional_id(self, option):
+        """The value of an optional ID or name filter; given but empty is an error, not an empty result."""
+        value = self.params.get(option)
+        if value is not None:
+            check_id(value, option)
+        return value
 
     @property
     def concurrency(self):
@@ -59,6 +68,10 @@ class HuaweiCloudModule:
         try:
             config = ClientConfig(self.params)
             self.client = HuaweiCloudClient(config, log=self._record_retry, pool_size=self.params.get('concurrency') or 1)
+            # Secrets the client obtains later (an issued token) are masked by Ansible in the result too.
+            self.client.secrets.subscribe(self.ansible.no_log_values.add)
+            for warning in config.warnings():
+                self.ansible.warn(warning)
             result = self.run()
         except HuaweiCloudConfigError as error:
             self.ansible.fail_json(msg=str(error))

@@ -20,21 +20,28 @@ from urllib.parse import quote, urlsplit
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import iam
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auth import AkSkAuth, TokenAuth
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import (
+    MAX_RESPONSE_BYTES,
+    DeadlineAdapter,
+    RequestDeadline,
+    ResponseTooLarge,
+    read_body,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, check_id, without_userinfo
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
     HuaweiCloudError,
+    clip,
     decode_json,
     error_from_response,
     request_id_from_headers,
 )
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import FlowControl, is_throttled
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.redaction import Redactor
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.signer import canonical_query
 
 try:
     import requests
-    import urllib3
-    from requests.adapters import HTTPAdapter
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:
@@ -43,12 +50,16 @@ except ImportError:
 
 USER_AGENT = 'hwcloud.dbaudit-ansible-collection/1.0.0'
 # "HTTPConnectionPool(host='h', port=1): " and the like, which urllib3 puts before every reason.
-_CONNECTION_PREFIX = re.compile(r'^HTTPS?Connection(?:Pool)?\([^)]*\):\s*')
-REDACTED = '********'
+_CONNECTION_PREFIX = re.compile(r'^\w*HTTPS?Connection(?:Pool)?\([^)]*\):\s*')
 
 
 def api_path(*segments):
-    """``/seg1/seg2/...`` with each segment percent-encoded, so ids can never inject path or query syntax."""
+    """``/seg1/seg2/...`` with each segment percent-encoded, so ids can never inject path or query syntax.
+
+    An empty segment, ``.`` or ``..`` is refused (``config.check_id``): the last line of defence, after modules
+    have checked their ID options by name."""
+    for segment in segments:
+        check_id(segment, 'an ID in the request path /%s' % '/'.join(clip(part, 40) for part in segments))
     return '/' + '/'.join(quote(str(segment), safe='~') for segment in segments)
 
 
@@ -75,10 +86,9 @@ class HuaweiCloudClient:
         self.requests_sent = 0
         self._log = log or (lambda message: None)
         self._sleep = sleep
+        # Every credential held at run time: configured ones now, issued tokens as they arrive.
+        self.secrets = Redactor(config.secrets())
         self._session = session or self._new_session(pool_size)
-        if not config.validate_certs:
-            # The user chose not to verify; urllib3 would otherwise warn on every single request.
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._lock = threading.RLock()
         self._auth = None
         self._project_id = config.project_id
@@ -86,7 +96,7 @@ class HuaweiCloudClient:
     @staticmethod
     def _new_session(pool_size):
         session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, pool_size), max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=max(10, pool_size), max_retries=0)
         session.mount('https://', adapter)
         session.mount('http://', adapter)
         return session
@@ -113,6 +123,7 @@ class HuaweiCloudClient:
                 elif config.auth_method == AUTH_PASSWORD:
                     token, token_project = iam.issue_password_token(
                         self, config.user_name, config.password, config.domain_name, config.region, config.project_id)
+                    self.secrets.add(token)
                     self._project_id = self._project_id or token_project
                     self._auth = TokenAuth(token)
                 else:
@@ -149,41 +160,78 @@ class HuaweiCloudClient:
             with self._lock:
                 self.requests_sent += 1
             try:
-                response = self._session.request(method, url, headers=headers, data=body or None,
-                                                 timeout=self.config.timeout, allow_redirects=False,
-                                                 verify=self._verify())
-            except requests.exceptions.SSLError as exc:
-                # A certificate that does not verify will not verify on a retry either.
-                raise HuaweiCloudError(self._scrub(
-                    'TLS connection to %s failed: %s; set ca_path to the CA bundle that signed its certificate, or '
-                    'validate_certs to false for a test endpoint' % (base_parts.netloc, self._exception_detail(exc))),
-                    method=method, path=path)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                reason = self._describe_exception(exc, base_parts.netloc)
+                status, response_headers, text = self._exchange(method, url, headers, body, base_parts.netloc)
+            except _RetryableFailure as failure:
+                reason = self._scrub(str(failure))
                 if self.retry_policy.should_retry(attempt, None, idempotent):
                     attempt = self._wait_before_retry(label, attempt, reason, None)
                     continue
-                raise HuaweiCloudError(self._scrub('%s%s' % (reason, self._gave_up(attempt))), method=method, path=path)
+                raise HuaweiCloudError('%s%s' % (reason, self._gave_up(attempt)), method=method, path=path)
 
-            text = response.content.decode('utf-8', 'replace')
-            status = response.status_code
             limiter.record(send_ticket, is_throttled(status))
             ok = status in expected_status if expected_status else 200 <= status < 300
             if not ok:
                 if self.retry_policy.should_retry(attempt, status, idempotent):
-                    error = error_from_response(status, response.headers, text)
-                    retry_after = parse_retry_after(response.headers.get('Retry-After'))
+                    error = error_from_response(status, response_headers, text)
+                    retry_after = parse_retry_after(response_headers.get('Retry-After'))
                     attempt = self._wait_before_retry(label, attempt, self._scrub(str(error)), retry_after)
                     continue
-                error = error_from_response(status, response.headers, text, method, path, retries=attempt)
+                error = error_from_response(status, response_headers, text, method, path, retries=attempt)
+                if 300 <= status < 400:
+                    # Never followed: a redirect would carry the signature or token to wherever it points.
+                    error.message = 'redirect to %s not followed; set the endpoint to the URL that answers (%s)' % (
+                        clip(without_userinfo(response_headers.get('Location') or 'nowhere'), 200), error.message)
                 error.message = self._scrub(error.message)
                 raise error
             document = decode_json(text)
             if not isinstance(document, dict):
-                error = error_from_response(status, response.headers, text, method, path)
+                error = error_from_response(status, response_headers, text, method, path)
                 error.message = 'expected a JSON object, got ' + self._scrub(error.message)
                 raise error
-            return ApiResponse(status, response.headers, document)
+            return ApiResponse(status, response_headers, document)
+
+    def _exchange(self, method, url, headers, body, netloc):
+        """``(status, headers, text)`` of one request, bounded in time (connect to last byte) and size.
+
+        Raises ``_RetryableFailure`` for what another attempt may cure (connection failures, the deadline) and
+        ``HuaweiCloudError`` for what it cannot (a certificate, an oversized answer)."""
+        timeout = self.config.timeout
+        try:
+            with RequestDeadline(timeout) as deadline:
+                try:
+                    response = self._session.request(method, url, headers=headers, data=body or None, stream=True,
+                                                     timeout=(deadline.remaining(), deadline.remaining()),
+                                                     allow_redirects=False, verify=self._verify())
+                    try:
+                        content = read_body(response)
+                    finally:
+                        response.close()
+                except (requests.exceptions.RequestException, OSError) as exc:
+                    if deadline.expired or isinstance(exc, requests.exceptions.ReadTimeout):
+                        raise _RetryableFailure(_late(netloc, timeout))
+                    raise
+                if deadline.expired:
+                    # The watchdog cut the body short; what arrived is not the answer.
+                    raise _RetryableFailure(_late(netloc, timeout))
+        except ResponseTooLarge as exc:
+            raise HuaweiCloudError('response too large: %s, more than the %d MiB this collection accepts'
+                                   % (exc, MAX_RESPONSE_BYTES // (1024 * 1024)), method=method,
+                                   path=urlsplit(url).path)
+        except requests.exceptions.SSLError as exc:
+            # A certificate that does not verify will not verify on a retry either.
+            raise HuaweiCloudError(self._scrub(self._describe_tls_failure(exc, netloc)), method=method,
+                                   path=urlsplit(url).path)
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise _RetryableFailure(self._describe_exception(exc, netloc))
+        return response.status_code, response.headers, _sanitised_text(content)
+
+    def _describe_tls_failure(self, exc, netloc):
+        detail = self._exception_detail(exc)
+        if 'wrong version number' in detail.lower() or 'record layer failure' in detail.lower():
+            return ('TLS connection to %s failed: %s; the endpoint answers plain HTTP, not HTTPS: use an http:// '
+                    'endpoint or the port that serves HTTPS' % (netloc, detail))
+        return ('TLS connection to %s failed: %s; set ca_path to the CA bundle that signed its certificate, or '
+                'validate_certs to false for a test endpoint' % (netloc, detail))
 
     def _verify(self):
         if not self.config.validate_certs:
@@ -224,6 +272,18 @@ class HuaweiCloudClient:
         return 'connection to %s %s: %s' % (netloc, kind, self._exception_detail(exc))
 
     def _scrub(self, text):
-        for secret in self.config.secrets():
-            text = text.replace(secret, REDACTED)
-        return text
+        return self.secrets.scrub(text)
+
+
+class _RetryableFailure(Exception):
+    """A request that got no usable answer (connection failure, deadline): another attempt may get one."""
+
+
+def _late(netloc, timeout):
+    return 'no complete answer from %s within %g s (timeout)' % (netloc, timeout)
+
+
+def _sanitised_text(content):
+    """The body as text. Undecodable bytes become U+FFFD here; lone surrogate escapes such as ``\\ud800`` are
+    replaced after JSON decoding (``errors.decode_json``), so one bad string never loses the whole answer."""
+    return content.decode('utf-8', 'replace')

@@ -11,16 +11,29 @@ parameters or from an inventory source, so both validate and resolve endpoints t
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
+import math
 import os
+import re
 from urllib.parse import urlsplit
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import check_max_requests_per_second
 
 SERVICES = ('dbss', 'iam', 'rds')
 DEFAULT_CLOUD = 'myhuaweicloud.com'
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 5
+# A request that takes longer than an hour is a hung request, whatever the user asked for.
+MAX_TIMEOUT = 3600.0
+_REGION = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$')
+_CLOUD = re.compile(r'^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$')
+_PROJECT_ID = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
+_HOST = re.compile(r'^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?$')
+_PATH = re.compile(r'^[A-Za-z0-9._~/-]*$')
+_USERINFO = re.compile(r'(^[A-Za-z][A-Za-z0-9+.-]*:(?://)?)[^/?#]*@')
+INSECURE_WARNING = ('validate_certs is false: TLS certificates are not verified, so anyone on the network path can '
+                    'read and change the audit data and capture the credentials; use ca_path for a private CA instead')
 # Per-service endpoint overrides from the environment; HW_AUTH_URL is Terraform's name for the IAM endpoint.
 ENDPOINT_ENV_VARS = {
     'dbss': ('HW_DBSS_ENDPOINT',),
@@ -35,17 +48,87 @@ AUTH_HELP = ('set auth_token (HW_AUTH_TOKEN), or access_key and secret_key (HW_A
              'or user_name, password and domain_name (HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)')
 
 
+def without_userinfo(url):
+    """``url`` with any ``user:password@`` replaced by ``****@``, so that a refused endpoint can be quoted."""
+    return _USERINFO.sub(r'\1****@', str(url))
+
+
+def _endpoint_error(source, service, url, reason):
+    return HuaweiCloudConfigError(
+        "%s: %s; the %s endpoint must be a URL such as https://%s.cn-north-4.myhuaweicloud.com (http or https, a host "
+        "name or IP address, an optional port and path), got '%s'"
+        % (source, reason, service, service, clip(without_userinfo(url), 120)))
+
+
 def _normalise_endpoint(service, url, source):
-    parsed = urlsplit(url.strip())
+    """A validated base URL: scheme, host and port, and a path; never credentials, a query or a fragment."""
+    text = str(url).strip()
+    try:
+        parsed = urlsplit(text)
+        port = parsed.port
+    except ValueError as error:
+        # urlsplit: "Invalid IPv6 URL"; .port: "Port out of range 0-65535" or "Port could not be cast to integer".
+        raise _endpoint_error(source, service, text, str(error).lower())
     if parsed.scheme not in ('http', 'https') or not parsed.netloc:
-        raise HuaweiCloudConfigError(
-            "%s: the %s endpoint must be a full URL such as https://%s.cn-north-4.myhuaweicloud.com, got '%s'"
-            % (source, service, service, url))
+        raise _endpoint_error(source, service, text, 'not an http or https URL')
+    if '@' in parsed.netloc:
+        # requests would send user:password as Basic auth instead of the signature, and print it in errors.
+        raise _endpoint_error(source, service, text, 'a user name or password in an endpoint is not allowed')
+    if parsed.query or parsed.fragment or text.endswith(('?', '#')):
+        raise _endpoint_error(source, service, text, 'a query or fragment in an endpoint is not allowed')
+    host = parsed.hostname or ''
+    if not _valid_host(host):
+        raise _endpoint_error(source, service, text, "'%s' is not a host name or IP address" % clip(host, 60))
+    if port == 0:
+        raise _endpoint_error(source, service, text, 'port 0 is not a port')
     path = parsed.path.rstrip('/')
+    if not _PATH.match(path):
+        raise _endpoint_error(source, service, text, 'the path may only hold letters, digits and - . _ ~ /')
     if service == 'iam' and path.endswith('/v3'):
         # Terraform's HW_AUTH_URL carries the API version; request paths in this collection add it themselves.
         path = path[:-3]
-    return '%s://%s%s' % (parsed.scheme, parsed.netloc, path)
+    return '%s://%s%s' % (parsed.scheme, parsed.netloc.lower(), path)
+
+
+def _valid_host(host):
+    if ':' in host:
+        try:
+            ipaddress.IPv6Address(host.split('%', 1)[0])
+            return True
+        except ValueError:
+            return False
+    return bool(_HOST.match(host))
+
+
+def check_region(region, option='region'):
+    """A region name as it goes into default endpoints and IAM lookups: letters, digits and ``-`` only."""
+    if not isinstance(region, str) or not _REGION.match(region):
+        raise HuaweiCloudConfigError("%s must be a region name of letters, digits and '-' such as cn-north-4, got '%s'"
+                                     % (option, clip(region)))
+    return region
+
+
+def check_cloud(cloud):
+    if not isinstance(cloud, str) or not _CLOUD.match(cloud):
+        raise HuaweiCloudConfigError("cloud must be a domain name of letters, digits, '-' and dots such as "
+                                     "myhuaweicloud.com, got '%s'" % clip(cloud))
+    return cloud.lower()
+
+
+def check_id(value, option):
+    """An ID or name that goes into a request: not empty, not ``.`` or ``..`` (servers and proxies normalise those
+    away in a path: ``/audit/../rule/scopes`` is ``/rule/scopes``)."""
+    if str(value).strip() in ('', '.', '..'):
+        raise HuaweiCloudConfigError("%s must not be empty, '.' or '..', got '%s'" % (option, clip(value)))
+    return value
+
+
+def check_project_id(project_id, option='project_id'):
+    """A project ID goes into every request path: letters, digits, ``-`` and ``_`` only."""
+    if not isinstance(project_id, str) or not _PROJECT_ID.match(project_id):
+        raise HuaweiCloudConfigError("%s must be a project ID of letters, digits, '-' and '_' such as "
+                                     "0123456789abcdef0123456789abcdef, got '%s'" % (option, clip(project_id)))
+    return project_id
 
 
 def resolve_endpoints(endpoints, region, cloud, environ):
@@ -67,6 +150,7 @@ def resolve_endpoints(endpoints, region, cloud, environ):
                 resolved[service] = _normalise_endpoint(service, environ[var], var)
                 break
         else:
+            # Only validated parts (check_region, check_cloud) ever form a default endpoint.
             resolved[service] = 'https://%s.%s.%s' % (service, region, cloud)
     return resolved
 
@@ -80,8 +164,9 @@ class ClientConfig:
         self.region = get('region')
         if not self.region:
             raise HuaweiCloudConfigError('region is required: set the region option or HW_REGION_NAME (for example cn-north-4)')
-        self.project_id = get('project_id') or None
-        self.cloud = get('cloud') or DEFAULT_CLOUD
+        check_region(self.region)
+        self.project_id = check_project_id(get('project_id')) if get('project_id') else None
+        self.cloud = check_cloud(get('cloud') or DEFAULT_CLOUD)
         self.access_key = get('access_key') or None
         self.secret_key = get('secret_key') or None
         self.security_token = get('security_token') or None
@@ -90,24 +175,34 @@ class ClientConfig:
         self.password = get('password') or None
         self.domain_name = get('domain_name') or None
         self.validate_certs = get('validate_certs') is not False
-        self.ca_path = get('ca_path') or None
-        self.timeout = self._positive('timeout', get('timeout'), DEFAULT_TIMEOUT)
+        self.ca_path = self._existing_path('ca_path', get('ca_path')) if self.validate_certs else None
+        self.timeout = self._seconds('timeout', get('timeout'), DEFAULT_TIMEOUT, MAX_TIMEOUT)
         self.max_retries = self._non_negative_int('max_retries', get('max_retries'), DEFAULT_MAX_RETRIES)
         self.max_requests_per_second = check_max_requests_per_second(get('max_requests_per_second'))
         self.auth_method = self._choose_auth_method()
         self.endpoints = resolve_endpoints(get('endpoints'), self.region, self.cloud, environ)
 
     @staticmethod
-    def _positive(name, value, default):
+    def _seconds(name, value, default, maximum):
         if value is None:
             return default
         try:
             number = float(value)
         except (TypeError, ValueError):
-            number = 0
-        if number <= 0:
-            raise HuaweiCloudConfigError('%s must be a number of seconds greater than 0, got %s' % (name, value))
+            number = float('nan')
+        if isinstance(value, bool) or not math.isfinite(number) or not 0 < number <= maximum:
+            raise HuaweiCloudConfigError('%s must be a number of seconds greater than 0 and at most %d, got %s'
+                                         % (name, maximum, clip(value)))
         return number
+
+    @staticmethod
+    def _existing_path(name, value):
+        if not value:
+            return None
+        if not os.path.exists(value):
+            raise HuaweiCloudConfigError("%s: '%s' does not exist; give the path of a CA bundle file (PEM) or of a "
+                                         "directory of CA certificates" % (name, clip(value, 200)))
+        return value
 
     @staticmethod
     def _non_negative_int(name, value, default):
@@ -138,6 +233,10 @@ class ClientConfig:
                                              '%s missing' % ', '.join(missing))
             return AUTH_PASSWORD
         raise HuaweiCloudConfigError('no credentials: ' + AUTH_HELP)
+
+    def warnings(self):
+        """What a person must be told once per run about these settings."""
+        return [] if self.validate_certs else [INSECURE_WARNING]
 
     def secrets(self):
         """Every secret value, so that callers can scrub them from anything they display."""

@@ -44,9 +44,10 @@ class HuaweiCloudError(Exception):
 
     def __str__(self):
         """``[context: ]METHOD path failed: HTTP status code: message (request id id)``, leaving out what is unknown."""
-        parts = [self.context] if self.context else []
+        # Context and path may quote IDs the user gave: cut, so that a 10,000-character ID cannot flood the line.
+        parts = [clip(self.context, 160)] if self.context else []
         if self.method and self.path:
-            parts.append('%s %s failed' % (self.method, self.path))
+            parts.append('%s %s failed' % (self.method, clip(self.path, 240)))
         http_status = 'HTTP %s' % self.status if self.status is not None else None
         status = ' '.join(str(part) for part in (http_status, self.error_code) if part)
         if status:
@@ -138,13 +139,32 @@ def describe_non_json(content_type, text):
 
 
 def decode_json(text):
-    """Parse a body as JSON; ``None`` when it is not JSON at all."""
+    """Parse a body as JSON; ``None`` when it is not JSON at all. Lone surrogates (``"\\ud800"``), which JSON allows
+    but no output encoding does, become U+FFFD, so that one bad string cannot lose the whole result."""
     if not text or not text.strip():
         return None
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except ValueError:
         return None
+    if _SURROGATE_ESCAPE.search(text):
+        document = _without_surrogates(document)
+    return document
+
+
+# Only an escape can bring a surrogate in: undecodable bytes were already replaced when the body became text.
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')
+_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def _without_surrogates(value):
+    if isinstance(value, str):
+        return _SURROGATE.sub('\ufffd', value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return dict((_without_surrogates(key), _without_surrogates(item)) for key, item in value.items())
+    return value
 
 
 def request_id_from_headers(headers):

@@ -198,8 +198,8 @@ class DbssInstanceInfoModule(HuaweiCloudModule):
     result_key = 'instances'
 
     def run(self):
-        return {'instances': list_audit_instances(self.client, instance_id=self.params['instance_id'],
-                                                  name=self.params['name'], statuses=self.params['status'])}
+        return {'instances': list_audit_instances(self.client, instance_id=self.optional_id('instance_id'),
+                                                  name=self.optional_id('name'), statuses=self.params['status'])}
 
 
 def main():

@@ -111,8 +111,8 @@ class RdsInstanceInfoModule(HuaweiCloudModule):
     result_key = 'instances'
 
     def run(self):
-        return {'instances': list_rds_instances(self.client, instance_id=self.params['instance_id'],
-                                                name=self.params['name'],
+        return {'instances': list_rds_instances(self.client, instance_id=self.optional_id('instance_id'),
+                                                name=self.optional_id('name'),
                                                 datastore_type=self.params['datastore_type'],
                                                 vpc_id=self.params['vpc_id'], max_workers=self.concurrency)}
 

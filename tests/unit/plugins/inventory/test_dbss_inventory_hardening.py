@@ -190,7 +190,7 @@ def test_a_partial_answer_is_not_cached(sim, tmp_path, cached):
     ('regions: [cn-north-4, " cn-east-3"]\n', "regions must be region names such as cn-north-4, got ' cn-east-3'"),
     ('region: ""\n', 'set regions (a list) or region (or HW_REGION_NAME)'),
     ('concurrency: 0\n', 'concurrency must be between 1 and 64'),
-    ('endpoints:\n  dbss: ftp://example.com\n', 'region cn-north-4: endpoints.dbss: the dbss endpoint must be a full URL'),
+    ('endpoints:\n  dbss: ftp://example.com\n', 'region cn-north-4: endpoints.dbss: not an http or https URL'),
 ])
 def test_bad_options_fail_before_any_request(sim, tmp_path, config, fragment):
     environ = {'HW_REGION_NAME': None} if config.startswith('region:') else None

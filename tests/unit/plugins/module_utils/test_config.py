@@ -38,7 +38,7 @@ def test_no_credentials_names_the_three_ways():
     (dict(AKSK, timeout=0), 'timeout must be a number of seconds greater than 0'),
     (dict(AKSK, max_retries=-1), 'max_retries must be an integer of 0 or more'),
     (dict(AKSK, endpoints={'dbss': 'http://x', 'ecs': 'http://y'}), 'unknown key(s) ecs; allowed keys are dbss, iam, rds'),
-    (dict(AKSK, endpoints={'dbss': '127.0.0.1:8080'}), 'endpoints.dbss: the dbss endpoint must be a full URL'),
+    (dict(AKSK, endpoints={'dbss': '127.0.0.1:8080'}), 'endpoints.dbss: not an http or https URL'),
 ])
 def test_bad_settings_fail_with_the_option_named(params, fragment):
     with pytest.raises(HuaweiCloudConfigError) as info:

@@ -78,7 +78,7 @@ def test_bad_times_are_refused_before_any_request(sim, times, fragment):
 
 def test_empty_instance_id_is_refused(sim):
     assert refused(sim, rds_auditlog_policy_info, {'instance_ids': ['ok', ' ']}) == (
-        'instance_id and instance_ids must not contain an empty ID')
+        "instance_ids must not be empty, '.' or '..', got ''")
 
 
 def test_audit_logs_report_the_period_listed(sim):

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Bounds on one HTTP exchange: a deadline for the whole request and a cap on the size of the answer.
+
+``requests`` bounds the connect and each single socket read, not the request: a server that drips one byte every
+few seconds, or a body that never ends, keeps a read alive forever. Here a watchdog cuts the connection when the
+request's deadline passes (whether it is sending, waiting for headers or reading the body), and the body is read
+in chunks and refused beyond ``MAX_RESPONSE_BYTES``, so memory stays bounded whatever the server sends.
+
+Used by ``client.py`` only; it knows nothing of Huawei Cloud.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import socket
+import threading
+import time
+
+try:
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+except ImportError:
+    # client.py reports the missing library; these names are only used once it is there.
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
+
+# No answer of the APIs this collection reads comes near this (a page of 1,000 audit instances is ~2 MiB).
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+_current = threading.local()
+
+
+class ResponseTooLarge(Exception):
+    pass
+
+
+class RequestDeadline:
+    """The moment one request must be complete by. Use as a context manager around the request and the reading of
+    its body; at the deadline the watchdog shuts the request's socket down, which ends any blocked read at once."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self._expires = time.monotonic() + seconds
+        self.expired = False
+        self._connection = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def remaining(self):
+        return max(0.001, self._expires - time.monotonic())
+
+    def watch(self, connection):
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                _shut_down(connection)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            if self._connection is not None:
+                _shut_down(self._connection)
+
+    def __enter__(self):
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        _current.deadline = None
+
+
+def _shut_down(connection):
+    sock = getattr(connection, 'sock', None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _WatchedConnectionMixin:
+    """Hands the connection a request runs on to that request's deadline (the pool picks it, new or reused)."""
+
+    def _watch(self):
+        deadline = getattr(_current, 'deadline', None)
+        if deadline is not None:
+            deadline.watch(self)
+
+    def connect(self):
+        super(_WatchedConnectionMixin, self).connect()
+        self._watch()
+
+    def request(self, *args, **kwargs):
+        self._watch()
+        return super(_WatchedConnectionMixin, self).request(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {'http': _WatchedHTTPConnectionPool, 'https': _WatchedHTTPSConnectionPool}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` whose connections (direct or through a proxy) obey the current ``RequestDeadline``."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super(DeadlineAdapter, self).init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, *args, **kwargs):
+        manager = super(DeadlineAdapter, self).proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def read_body(response, limit=MAX_RESPONSE_BYTES):
+    """The whole body of a streamed ``requests`` response, refused (``ResponseTooLarge``) beyond ``limit`` bytes:
+    declared or actual, after content decoding, so a compressed bomb is stopped too."""
+    declared = response.headers.get('Content-Length')
+    if declared and declared.strip().isdigit() and int(declared) > limit:
+        raise ResponseTooLarge('the answer declares %s bytes' % declared.strip())
+    body = bytearray()
+    for chunk in response.iter_content(_CHUNK_BYTES):
+        body += chunk
+        if len(body) > limit:
+            raise ResponseTooLarge('the answer went on beyond %d bytes' % limit)
+    return bytes(body)
