@@ -45,7 +45,7 @@ class RequestDeadline:
         self.seconds = seconds
         self._expires = time.monotonic() + seconds
         self.expired = False
-        self._connection = None
+        self._socket = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
@@ -53,17 +53,17 @@ class RequestDeadline:
     def remaining(self):
         return max(0.001, self._expires - time.monotonic())
 
-    def watch(self, connection):
+    def watch(self, sock):
         with self._lock:
-            self._connection = connection
+            self._socket = sock
             if self.expired:
-                _shut_down(connection)
+                _shut_down(sock)
 
     def _expire(self):
         with self._lock:
             self.expired = True
-            if self._connection is not None:
-                _shut_down(self._connection)
+            if self._socket is not None:
+                _shut_down(self._socket)
 
     def __enter__(self):
         _current.deadline = self
@@ -75,22 +75,21 @@ class RequestDeadline:
         _current.deadline = None
 
 
-def _shut_down(connection):
-    sock = getattr(connection, 'sock', None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+def _shut_down(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class _WatchedConnectionMixin:
-    """Hands the connection a request runs on to that request's deadline (the pool picks it, new or reused)."""
+    """Hands the socket a request runs on to that request's deadline (the pool picks the connection, new or
+    reused). The socket itself is kept: http.client drops ``sock`` from a connection whose response reads to close."""
 
     def _watch(self):
         deadline = getattr(_current, 'deadline', None)
-        if deadline is not None:
-            deadline.watch(self)
+        if deadline is not None and getattr(self, 'sock', None) is not None:
+            deadline.watch(self.sock)
 
     def connect(self):
         super(_WatchedConnectionMixin, self).connect()

@@ -2,7 +2,6 @@
 
 import collections
 import datetime
-import time
 
 import pytest
 
