@@ -24,11 +24,14 @@ options:
   ca_path:
     description:
       - A CA bundle (file or directory) to verify the endpoints' TLS certificates with.
+      - A path that does not exist is an error before any request; ignored when O(validate_certs=false).
     type: path
   cloud:
     description:
       - Domain name suffix of the default endpoints C(https://<service>.<region>.<cloud>).
       - Some European regions use C(myhuaweicloud.eu).
+      - Letters, digits, C(-) and dots only, for example V(myhuaweicloud.com); anything else is refused before any
+        request, so that no default endpoint can point elsewhere.
       - If not set, the environment variable E(HW_CLOUD) is used.
     type: str
     default: myhuaweicloud.com
@@ -44,6 +47,9 @@ options:
       - Keys are V(dbss), V(rds) and V(iam); any other key is an error.
       - A key that is not set is taken from the environment variable E(HW_DBSS_ENDPOINT), E(HW_RDS_ENDPOINT) or
         E(HW_IAM_ENDPOINT) (also E(HW_AUTH_URL); a trailing C(/v3) is ignored).
+      - Each URL is C(http) or C(https), a host name or IP address (IPv6 in brackets), an optional port and path.
+        A user name or password (C(https://user:pass@host)), a query or a fragment is refused before any request,
+        and never printed.
     type: dict
   max_requests_per_second:
     description:
@@ -75,7 +81,7 @@ options:
     type: str
   project_id:
     description:
-      - Project ID of the region.
+      - Project ID of the region (letters, digits, C(-) and C(_); it goes into every request path).
       - When not set, it is looked up once with IAM (C(GET /v3/projects?name=<region>)), or taken from the token
         obtained with O(user_name) and O(password).
       - If not set, the environment variable E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) is used.
@@ -83,6 +89,7 @@ options:
   region:
     description:
       - Region name, for example V(cn-north-4). Required, here or in the environment.
+      - Letters, digits and C(-) only; anything else is refused before any request.
       - If not set, the environment variable E(HW_REGION_NAME) is used.
     type: str
   secret_key:
@@ -97,7 +104,10 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for each HTTP request (connect and read).
+      - Seconds one HTTP request may take, from connecting to the last byte of the answer (greater than 0, at most
+        3600). A server that answers slowly or never stops sending is cut off then; the request is retried like
+        any timeout.
+      - An answer larger than 32 MiB is refused with an error (no API this collection reads comes near it).
     type: float
     default: 30.0
   user_name:
@@ -108,6 +118,7 @@ options:
   validate_certs:
     description:
       - Whether to verify the endpoints' TLS certificates. Turn it off only for test endpoints.
+      - V(false) adds a warning to the result of every task that uses it; prefer O(ca_path) for a private CA.
     type: bool
     default: true
 notes:
@@ -115,7 +126,9 @@ notes:
     O(user_name)/O(password)/O(domain_name). Without any of them the task fails and names the three ways."
   - All modules of this collection belong to the action group C(hwcloud.dbaudit.huaweicloud), so
     C(module_defaults) can set the connection options once for a play.
-  - Secrets (O(secret_key), O(password), O(auth_token), O(security_token)) never appear in results, errors or logs.
+  - Secrets (O(secret_key), O(password), O(auth_token), O(security_token)) and every credential obtained at run
+    time (a token issued for O(password)) never appear in results, errors, warnings or logs.
+  - IDs given to a module must not be empty, C(.) or C(..); they are refused before any request.
 requirements:
   - python >= 3.8
   - requests

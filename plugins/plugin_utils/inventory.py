@@ -25,8 +25,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency, run_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, ClientConfig
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.redaction import Redactor
 
-REDACTED = '********'
 # Options that never enter the cache key: secrets (the key is built from an identity, never from a secret) and the
 # cache's own settings. Any option whose name looks secret is left out too, so that a new one cannot slip in.
 _SECRET_OPTIONS = tuple(sorted(name for name, spec in common_argument_spec().items() if spec.get('no_log')))
@@ -44,13 +44,6 @@ class RegionFailure(Exception):
 
 class CacheUnusable(Exception):
     """A cache entry that is not what this plugin writes (hand-edited, truncated, another version): a miss."""
-
-
-def scrub(text, secrets):
-    text = str(text)
-    for secret in sorted((value for value in secrets if value), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
@@ -169,7 +162,9 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             try:
                 configs[region] = ClientConfig(dict(params, region=region))
             except HuaweiCloudConfigError as error:
-                raise AnsibleError('%s: region %s: %s' % (self.NAME, region, scrub(error, self._secrets())))
+                raise AnsibleError('%s: region %s: %s' % (self.NAME, region, Redactor(self._secrets()).scrub(error)))
+        for warning in next(iter(configs.values())).warnings():
+            self.display.warning('%s: %s' % (self.NAME, warning))
         return configs
 
     @staticmethod
@@ -232,17 +227,16 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch_regions(self, configs, concurrency):
         """``(regions_data, complete)``; a failed region fails the source, or is skipped with a warning."""
         def fetch(region):
-            config = configs[region]
+            # The client's messages are scrubbed of every credential it holds (issued tokens too); scrubbing once
+            # more here keeps the plugin's own lines safe whatever the client becomes.
+            client = HuaweiCloudClient(configs[region], log=lambda message: self.display.vvv(
+                client.secrets.scrub('%s: %s' % (region, message))), pool_size=concurrency)
             try:
-                client = HuaweiCloudClient(config,
-                                           log=lambda message: self.display.vvv(
-                                               scrub('%s: %s' % (region, message), config.secrets())),
-                                           pool_size=concurrency)
                 data = self.fetch_region(client, region, concurrency)
                 data.update(region=region, project_id=client.project_id)
                 return data, None
             except (HuaweiCloudConfigError, HuaweiCloudError) as error:
-                return None, RegionFailure(region, scrub(error, config.secrets()))
+                return None, RegionFailure(region, client.secrets.scrub(error))
 
         regions_data = []
         failed = []
