@@ -199,9 +199,7 @@ class HuaweiCloudClient:
         try:
             with RequestDeadline(timeout) as deadline:
                 try:
-                    response = self._session.request(method, url, headers=headers, data=body or None, stream=True,
-                                                     timeout=(deadline.remaining(), deadline.remaining()),
-                                                     allow_redirects=False, verify=self._verify())
+                    response = self._send(method, url, headers, body, (deadline.remaining(), deadline.remaining()))
                     try:
                         content = read_body(response)
                     finally:
@@ -224,6 +222,18 @@ class HuaweiCloudClient:
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _RetryableFailure(self._describe_exception(exc, netloc))
         return response.status_code, response.headers, _sanitised_text(content)
+
+    def _send(self, method, url, headers, body, timeout):
+        """The response, its body not read yet. Sent through the session's adapter, not ``Session.request``:
+        requests reads a redirect's whole body (without any bound) to resolve it, and redirects are never followed
+        here. Proxy and CA bundle settings of the environment still apply, as with ``Session.request``."""
+        # auth=_headers_as_signed: requests would otherwise take a ~/.netrc password for the host instead of ours.
+        prepared = self._session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
+                                                                  auth=_headers_as_signed))
+        settings = self._session.merge_environment_settings(prepared.url, {}, True, self._verify(), None)
+        return self._session.get_adapter(prepared.url).send(prepared, stream=True, timeout=timeout,
+                                                             verify=settings['verify'], cert=settings['cert'],
+                                                             proxies=settings['proxies'])
 
     def _describe_tls_failure(self, exc, netloc):
         detail = self._exception_detail(exc)
@@ -273,6 +283,11 @@ class HuaweiCloudClient:
 
     def _scrub(self, text):
         return self.secrets.scrub(text)
+
+
+def _headers_as_signed(prepared):
+    """A requests auth hook that changes nothing: the headers are already signed."""
+    return prepared
 
 
 class _RetryableFailure(Exception):

@@ -307,6 +307,36 @@ def test_item26_a_redirect_names_its_location_without_credentials(hostile):
     assert len(hostile.requests) == 1
 
 
+def test_item26_a_redirect_with_an_endless_body_is_not_read(hostile):
+    def endless_redirect(_request, send):
+        if send(head(302, {'Location': 'http://elsewhere.example.com/'})):
+            while send(b' ' * 65536):
+                pass
+    hostile.route('GET', INSTANCES, endless_redirect)
+    tracemalloc.start()
+    try:
+        with pytest.raises(HuaweiCloudError) as info:
+            list_audit_instances(client_for(hostile, timeout=60))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # requests' own redirect handling would read the whole (endless) body before anything else happens.
+    assert 'HTTP 302: redirect to http://elsewhere.example.com/ not followed' in str(info.value) or \
+        'response too large' in str(info.value)
+    assert peak < 3 * MAX_RESPONSE_BYTES
+
+
+def test_item2_a_netrc_password_is_never_sent(hostile, tmp_path, monkeypatch):
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('machine 127.0.0.1 login someone password netrc-password-value\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    hostile.route('GET', INSTANCES, json_reply({'servers': [], 'total': 0}))
+    assert list_audit_instances(client_for(hostile, auth_token='a-token-value')) == []
+    [request] = hostile.requests_to(INSTANCES)
+    assert 'Authorization' not in request['headers'] and request['headers']['X-Auth-Token'] == 'a-token-value'
+
+
 def test_item26_a_huge_id_is_clipped_in_messages(hostile):
     hostile.route('GET', r'/rule/scopes$', json_reply({'error_code': 'DBSS.1', 'error_msg': 'no'}, status=404))
     from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_scopes
