@@ -87,7 +87,8 @@ class _Listing:
             limit = min(self.total, self._next_to_read + self._pages_ahead * self._page_size)
             due.extend(range(self._next_to_request, limit, self._page_size))
         allowed = [offset for offset in due if offset // self._page_size < MAX_PAGES_PER_LISTING]
-        if due and not allowed:
+        if due and not allowed and self._next_to_read >= MAX_PAGES_PER_LISTING * self._page_size:
+            # Only once every page up to the cap has been read, so that the error carries all of them.
             self.fail(PaginationError('the listing goes on beyond %d pages (%d items read, the service reports %s); '
                                       'stopped' % (MAX_PAGES_PER_LISTING, len(self.items), self._reported())))
             return []
