@@ -5,109 +5,266 @@
 """Offset/limit listing: every page, each item once, a guaranteed end, and no request beyond the minimum.
 
 ``offset`` counts records, not pages. A listing ends on the reported total or on a short page. A full page that
-brings nothing new means the server ignores ``offset``: that raises instead of looping forever. Whatever was
-fetched before a failure travels with the error as ``partial_results``.
+brings nothing new means the server ignores ``offset``, and an empty or short page while the reported total says
+more means it contradicts itself: both raise a :class:`PaginationError` instead of looping or under-reporting.
+Every page is checked against its documented shape (the list key a list, every item an object with its id, the
+total a non-negative integer): anything else is a :class:`ResponseShapeError`, never an empty result. Whatever
+was fetched before a failure travels with the error as ``partial_results``.
 
 Several listings (the scopes of many instances, the audit logs of many time windows) share one bounded thread
-pool: first every listing's first page, which tells its total, then all remaining pages side by side.
+pool driven by one scheduler: a listing's later pages are queued, ahead of the first pages of listings not yet
+started, as soon as its own first page has told its total. So no slot idles behind the slowest first page of
+another listing. A listing never has more than ``max_workers`` pages requested ahead of what it has read,
+whatever total the server reports, and never more than ``MAX_PAGES_PER_LISTING`` pages in all.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import run_bounded
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import failure_of
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import (
+    ShapeProblem,
+    require_count,
+    require_list,
+    require_text,
+    shape_error,
+)
+
+# 10,000 pages are 10 million audit instances or half a million audit log files in one 30-day window: a listing
+# longer than that is a server that keeps inventing pages.
+MAX_PAGES_PER_LISTING = 10000
+
+
+class _Page:
+    """One page as read and checked in a worker: its items already shaped."""
+
+    __slots__ = ('offset', 'items', 'size', 'total', 'request_id')
+
+    def __init__(self, offset, items, size, total, request_id):
+        self.offset = offset
+        self.items = items
+        self.size = size
+        self.total = total
+        self.request_id = request_id
 
 
 class _Listing:
-    """One listing's progress: its items in page order, de-duplicated by id."""
+    """One listing's progress: what to request next, and its items in page order, de-duplicated by id."""
 
-    def __init__(self, job, id_key, transform):
+    def __init__(self, job, context, page_size, pages_ahead):
         self.job = job
+        self.context = context
         self.items = []
         self.total = None
-        self.next_offset = 0
-        self.last_page_size = None
+        self.error = None
+        self.done = False
+        self._page_size = page_size
+        self._pages_ahead = max(1, pages_ahead)
         self._seen = set()
-        self._id_key = id_key
-        self._transform = transform
+        self._arrived = {}
+        self._next_to_read = 0
+        self._next_to_request = 0
 
-    def add_page(self, body, items_key, total_key, page_size):
-        page = _page_items(body, items_key)
-        self.total = _page_total(body, total_key)
+    @property
+    def stopped(self):
+        return self.done or self.error is not None
+
+    def requests_due(self):
+        """The offsets to request now: the first page; then, once a total is known, up to ``pages_ahead`` pages
+        beyond what has been read (and never beyond the total); without a total, one page after the other."""
+        if self.stopped:
+            return []
+        due = []
+        if self._next_to_request == 0:
+            due.append(0)
+        elif self._next_to_read == self._next_to_request and self.total is None:
+            due.append(self._next_to_request)
+        elif self.total is not None:
+            limit = min(self.total, self._next_to_read + self._pages_ahead * self._page_size)
+            due.extend(range(self._next_to_request, limit, self._page_size))
+        allowed = [offset for offset in due if offset // self._page_size < MAX_PAGES_PER_LISTING]
+        if due and not allowed and self._next_to_read >= MAX_PAGES_PER_LISTING * self._page_size:
+            # Only once every page up to the cap has been read, so that the error carries all of them.
+            self.fail(PaginationError('the listing goes on beyond %d pages (%d items read, the service reports %s); '
+                                      'stopped' % (MAX_PAGES_PER_LISTING, len(self.items), self._reported())))
+            return []
+        if allowed:
+            self._next_to_request = allowed[-1] + self._page_size
+        return allowed
+
+    def fail(self, error):
+        error.context = error.context or self.context
+        self.error = self.error or error
+
+    def receive(self, page, error, what):
+        """Take one page (or its failure) and read every page now in sequence."""
+        if error is not None:
+            self.fail(error)
+            return
+        if self.done:
+            return
+        self._arrived[page.offset] = page
+        if self.error is not None:
+            return
+        try:
+            while not self.done and self._next_to_read in self._arrived:
+                self._read(self._arrived.pop(self._next_to_read), what)
+        except HuaweiCloudError as failure:
+            self.fail(failure)
+        if self.done:
+            self._arrived.clear()
+
+    def _read(self, page, what):
+        if page.total is not None:
+            self.total = page.total
+        added = self._add(page.items)
+        self._next_to_read += self._page_size
+        if page.size >= self._page_size and added == 0:
+            raise PaginationError(
+                'the service returned no new %s at offset %d (it seems to ignore offset); stopped after %d of %s'
+                % (what, page.offset, len(self.items), self._reported()), request_id=page.request_id)
+        if page.size < self._page_size:
+            if page.total is not None and page.offset + page.size < page.total:
+                raise PaginationError(
+                    'the page at offset %d has %d %s although the service reports %d in all; stopped after %d'
+                    % (page.offset, page.size, what, page.total, len(self.items)), request_id=page.request_id)
+            self.done = True
+        elif self.total is not None and self._next_to_read >= self.total:
+            self.done = True
+
+    def _add(self, items):
         added = 0
-        for raw in page:
-            item = self._transform(self.job, raw) if self._transform else raw
-            key = item.get(self._id_key) if isinstance(item, dict) else None
+        for item, key in items:
             if key is not None:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
             self.items.append(item)
             added += 1
-        self.next_offset += page_size
-        self.last_page_size = len(page)
-        if len(page) >= page_size and added == 0:
-            raise PaginationError(
-                'the service returned no new %s at offset %d (it seems to ignore offset); stopped after %d of %s'
-                % (items_key, self.next_offset - page_size, len(self.items),
-                   'unknown' if self.total is None else self.total))
+        return added
 
-    def finished(self, page_size):
-        return self.last_page_size is not None and (
-            self.last_page_size < page_size or (self.total is not None and self.next_offset >= self.total))
+    def _reported(self):
+        return 'unknown' if self.total is None else self.total
 
-    def next_offsets(self, page_size, concurrent):
-        if concurrent and self.total is not None:
-            return list(range(self.next_offset, self.total, page_size))
-        return [self.next_offset]
+    def partial_items(self):
+        """What was read, then pages that arrived after a gap (a failed page): nothing fetched is dropped."""
+        for offset in sorted(self._arrived):
+            self._add(self._arrived[offset].items)
+        self._arrived.clear()
+        return self.items
 
 
-def _page_items(body, items_key):
-    items = body.get(items_key) if isinstance(body, dict) else None
-    return items if isinstance(items, list) else []
+class _PageReader:
+    """Fetches one page and checks its shape; runs in the pool's workers."""
+
+    def __init__(self, fetch_page, page_size, items_key, total_key, id_key, transform, api):
+        self.fetch_page = fetch_page
+        self.page_size = page_size
+        self.items_keys = (items_key,) if isinstance(items_key, str) else tuple(items_key)
+        self.total_key = total_key
+        self.id_key = id_key
+        self.transform = transform
+        self.api = api
+
+    def __call__(self, listing, offset):
+        try:
+            response = self.fetch_page(listing.job, offset, self.page_size)
+            return self.read(listing.job, offset, response), None
+        except HuaweiCloudError as error:
+            return None, error
+
+    def read(self, job, offset, response):
+        # A fetch_page may hand over the whole ApiResponse (for its request id) or just the decoded body.
+        body = getattr(response, 'body', response)
+        request_id = getattr(response, 'request_id', None)
+        try:
+            if not isinstance(body, dict):
+                raise ShapeProblem('(body)', body, 'an object')
+            key = next((name for name in self.items_keys if name in body), self.items_keys[0])
+            raw_items = require_list(body, key)
+            total = require_count(body, self.total_key) if self.total_key else None
+            items = [self._item(job, key, index, raw) for index, raw in enumerate(raw_items)]
+        except ShapeProblem as problem:
+            raise shape_error(self.api, problem, request_id)
+        return _Page(offset, items, len(raw_items), total, request_id)
+
+    def _item(self, job, key, index, raw):
+        where = '%s[%d]' % (key, index)
+        if not isinstance(raw, dict):
+            raise ShapeProblem(where, raw, 'an object')
+        try:
+            item = self.transform(job, raw) if self.transform else raw
+            return item, (require_text(item, self.id_key) if self.id_key else None)
+        except ShapeProblem as problem:
+            raise problem.within(where)
 
 
-def _page_total(body, total_key):
-    total = body.get(total_key) if isinstance(body, dict) else None
-    try:
-        return int(total) if total is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
+def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1,
+               api='the listing', subject=None):
     """List every item of several listings; returns ``[(job, items)]`` in the order of ``jobs``.
 
-    ``fetch_page(job, offset, limit)`` returns one decoded page; ``transform(job, raw_item)`` shapes an item.
+    ``fetch_page(job, offset, limit)`` returns one page: an ``ApiResponse`` (its request id then names a bad
+    answer) or the decoded body. ``items_key`` is the list's key, or a tuple of the keys the API may use (the first
+    present is read). ``total_key`` is None when the API documents no total. ``transform(job, raw_item)`` shapes
+    an item and may raise a ``ShapeProblem``; the shaped item must carry ``id_key`` (None: no id, no de-dup).
+    ``api`` names the API in shape errors (``DBSS GET /v1/{project_id}/audit/instances``); ``subject`` (a
+    ``concurrency.Subject``) names the jobs in messages. When listings fail, the others still complete, and one
+    error names every failed job and carries every item fetched as ``partial_results``.
     """
-    listings = [_Listing(job, id_key, transform) for job in jobs]
-    try:
-        pending = [(listing, 0) for listing in listings]
-        while pending:
-            outcomes = run_bounded(lambda request: fetch_page(request[0].job, request[1], page_size), pending, max_workers)
-            failure = None
-            # Pages that did arrive count as fetched data even when another page of the round failed.
-            for (listing, _offset), (body, error) in zip(pending, outcomes):
-                if error is not None:
-                    failure = failure or error
-                else:
-                    listing.add_page(body, items_key, total_key, page_size)
-            if failure is not None:
-                raise failure
-            pending = [(listing, offset) for listing in listings if not listing.finished(page_size)
-                       for offset in listing.next_offsets(page_size, max_workers > 1)]
-        return [(listing.job, listing.items) for listing in listings]
-    except HuaweiCloudError as error:
-        error.partial_results = [item for listing in listings for item in listing.items]
-        raise
+    reader = _PageReader(fetch_page, page_size, items_key, total_key, id_key, transform, api)
+    what = reader.items_keys[0]
+    listings = [_Listing(job, subject.context(job) if subject else None, page_size, max_workers) for job in jobs]
+    _schedule(listings, reader, what, max_workers)
+    failures = [(listing.job, listing.error) for listing in listings if listing.error is not None]
+    if failures:
+        raise failure_of(failures, [item for listing in listings for item in listing.partial_items()], subject)
+    return [(listing.job, listing.items) for listing in listings]
 
 
-def fetch_all(fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1):
+def _schedule(listings, reader, what, max_workers):
+    """Run every listing's requests on at most ``max_workers`` threads. Later pages of a listing go to the front of
+    the queue: a listing started is finished first, and its pages never wait for other listings' first pages."""
+    queue = deque((listing, offset) for listing in listings for offset in listing.requests_due())
+
+    def follow_up(listing):
+        queue.extendleft(reversed([(listing, offset) for offset in listing.requests_due()]))
+
+    if max_workers <= 1 or len(queue) == 0:
+        while queue:
+            listing, offset = queue.popleft()
+            if listing.stopped:
+                continue
+            page, error = reader(listing, offset)
+            listing.receive(page, error, what)
+            follow_up(listing)
+        return
+    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        in_flight = {}
+        while queue or in_flight:
+            while queue and len(in_flight) < max_workers:
+                listing, offset = queue.popleft()
+                if not listing.stopped:
+                    in_flight[pool.submit(reader, listing, offset)] = listing
+            if not in_flight:
+                continue
+            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                listing = in_flight.pop(future)
+                page, error = future.result()
+                listing.receive(page, error, what)
+                follow_up(listing)
+
+
+def fetch_all(fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1,
+              api='the listing'):
     """Every item of one listing. ``fetch_page(offset, limit)``; ``transform(raw_item)``."""
     [(_job, items)] = fetch_many(
         [None], lambda _job, offset, limit: fetch_page(offset, limit), page_size, items_key, total_key, id_key,
-        (lambda _job, raw: transform(raw)) if transform else None, max_workers)
+        (lambda _job, raw: transform(raw)) if transform else None, max_workers, api)
     return items
 
 

@@ -10,17 +10,30 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import map_bounded
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import Subject, map_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import with_context
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many, filtered
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import format_api_time, parse_api_time, split_windows
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import keep_matching, snake_case_keys
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key, format_api_time, split_windows
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import (
+    ShapeProblem,
+    keep_matching,
+    optional_list,
+    require_count,
+    require_text,
+    shape_error,
+    snake_case_keys,
+)
 
 INSTANCE_PAGE_SIZE = 100  # the API's maximum
 AUDIT_LOG_PAGE_SIZE = 50  # the API's maximum
 AUDIT_LOG_MAX_SPAN = datetime.timedelta(days=30)
 DATASTORE_TYPES = ('MariaDB', 'MySQL', 'PostgreSQL', 'SQLServer')
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+RDS_INSTANCES = Subject('RDS instance', 'RDS instances')
+# Audit log listings are per (instance, window): their failures are named by instance.
+RDS_INSTANCE_WINDOWS = Subject('RDS instance', 'RDS instances', lambda job: job[0])
+INSTANCES_API = 'RDS GET /v3/{project_id}/instances'
+AUDIT_LOGS_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog'
+AUDIT_POLICY_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog-policy'
 
 
 def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQL', vpc_id=None, max_workers=8):
@@ -30,16 +43,12 @@ def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQ
     filters = {'id': instance_id, 'name': name, 'datastore_type': datastore_type, 'vpc_id': vpc_id}
 
     def fetch_page(offset, limit):
-        return client.get('rds', path, dict(filters, offset=str(offset), limit=str(limit)))
+        return client.request('GET', 'rds', path, query=dict(filters, offset=str(offset), limit=str(limit)))
 
     return filtered(
         lambda: fetch_all(fetch_page, INSTANCE_PAGE_SIZE, 'instances', total_key='total_count', id_key='id',
-                          transform=snake_case_keys, max_workers=max_workers),
+                          transform=snake_case_keys, max_workers=max_workers, api=INSTANCES_API),
         lambda instances: keep_matching(instances, id=instance_id, name=name))
-
-
-def _instance_context(instance_id):
-    return 'RDS instance %s' % instance_id
 
 
 def list_audit_logs(client, instance_ids, start, end, max_workers=8):
@@ -59,35 +68,39 @@ def list_audit_logs(client, instance_ids, start, end, max_workers=8):
         instance_id, (window_start, window_end) = job
         query = {'start_time': format_api_time(window_start), 'end_time': format_api_time(window_end),
                  'offset': str(offset), 'limit': str(limit)}
-        return with_context(_instance_context(instance_id), client.get, 'rds',
+        return with_context(RDS_INSTANCES.context(instance_id), client.request, 'GET', 'rds',
                             api_path('v3', project_id, 'instances', instance_id, 'auditlog'), query)
 
     def transform(job, raw):
         item = snake_case_keys(raw)
+        for field in ('begin_time', 'end_time'):
+            # Sorted on, and compared by the compliance checks: a time the API's form does not fit is no time.
+            if api_time_sort_key(require_text(item, field)) is None:
+                raise ShapeProblem(field, item[field], 'a time such as 2026-11-01T00:00:00+0800')
         item['instance_id'] = job[0]
         return item
 
     def fetch():
         listings = fetch_many(jobs, fetch_page, AUDIT_LOG_PAGE_SIZE, 'auditlogs', 'total_record', 'id', transform,
-                              max_workers)
+                              max_workers, api=AUDIT_LOGS_API, subject=RDS_INSTANCE_WINDOWS)
         return [item for _job, items in listings for item in items]
 
     return filtered(fetch, _merge_windows)
 
 
 def _merge_windows(files):
-    """Each file once, sorted by ``begin_time`` (as a moment, whatever its offset), then instance, then id."""
+    """Each file once, sorted by ``begin_time`` (as a moment, whatever its offset), then instance, then id.
+
+    The sort key is computed once per file, with a parser for the API's one fixed time form."""
     order = {}
     merged = {}
     for item in files:
         order.setdefault(item['instance_id'], len(order))
-        merged.setdefault((item['instance_id'], item.get('id')), item)
-
-    def sort_key(item):
-        begin = parse_api_time(item.get('begin_time')) or _EPOCH
-        return begin, order[item['instance_id']], item.get('id') or ''
-
-    return sorted(merged.values(), key=sort_key)
+        merged.setdefault((item['instance_id'], item['id']), item)
+    keyed = [((api_time_sort_key(item['begin_time']) or 0, order[item['instance_id']], item['id']), item)
+             for item in merged.values()]
+    keyed.sort(key=lambda pair: pair[0])
+    return [item for _key, item in keyed]
 
 
 def get_audit_policies(client, instance_ids, max_workers=8):
@@ -97,15 +110,27 @@ def get_audit_policies(client, instance_ids, max_workers=8):
     project_id = client.project_id
 
     def policy(instance_id):
-        body = with_context(_instance_context(instance_id), client.get, 'rds',
-                            api_path('v3', project_id, 'instances', instance_id, 'auditlog-policy'))
-        keep_days = int(body.get('keep_days') or 0)
-        return {
+        response = with_context(RDS_INSTANCES.context(instance_id), client.request, 'GET', 'rds',
+                                api_path('v3', project_id, 'instances', instance_id, 'auditlog-policy'))
+        return read_audit_policy(instance_id, response.body, response.request_id)
+
+    return map_bounded(policy, instance_ids, max_workers, RDS_INSTANCES)
+
+
+def read_audit_policy(instance_id, body, request_id=None):
+    """The policy of one instance from the API's answer; ``keep_days`` must be an integer (0 = audit log off):
+    a policy that cannot be read is an error, never "off" and never "on"."""
+    try:
+        keep_days = require_count(body, 'keep_days')
+        if isinstance(body['keep_days'], str):
+            raise ShapeProblem('keep_days', body['keep_days'], 'an integer')
+        policy = {
             'instance_id': instance_id,
             'keep_days': keep_days,
-            'audit_types': body.get('audit_types') or [],
-            'all_audit_log_action': body.get('all_audit_log_action') or [],
+            'audit_types': optional_list(body, 'audit_types'),
+            'all_audit_log_action': optional_list(body, 'all_audit_log_action'),
             'enabled': keep_days > 0,
         }
-
-    return map_bounded(policy, instance_ids, max_workers)
+    except ShapeProblem as problem:
+        raise shape_error(AUDIT_POLICY_API, problem, request_id, RDS_INSTANCES.context(instance_id))
+    return policy

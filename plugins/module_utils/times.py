@@ -156,13 +156,47 @@ def format_api_time(moment):
 
 
 def parse_api_time(text):
-    """A datetime from a time the API returned, for sorting; ``None`` when it cannot be read."""
+    """A datetime from a time the API returned; ``None`` when it cannot be read. The API's own fixed form
+    (``2026-11-01T00:00:00+0800``) is read directly, any other ISO 8601 time with a zone the long way."""
     if not text:
         return None
-    match = _ABSOLUTE.match(str(text).strip())
+    text = str(text).strip()
+    seconds = api_time_sort_key(text)
+    if seconds is not None:
+        offset = datetime.timedelta(hours=int(text[20:22]), minutes=int(text[22:24]))
+        zone = datetime.timezone(offset if text[19] == '+' else -offset)
+        return datetime.datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]),
+                                 int(text[17:19]), tzinfo=zone)
+    match = _ABSOLUTE.match(text)
     if not match or match.group('hour') is None or match.group('zone') is None:
         return None
-    return parse_time(text, 'time', now_utc())
+    try:
+        return parse_time(text, 'time', now_utc())
+    except HuaweiCloudConfigError:
+        return None
+
+
+_API_FORM = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4}\Z')
+
+
+def api_time_sort_key(text):
+    """Seconds since the epoch of a time in the API's fixed form ``2026-11-01T00:00:00+0800``, None for anything
+    else. Several times cheaper than a datetime: a year of audit log files is sorted on it."""
+    if not isinstance(text, str) or not _API_FORM.match(text):
+        return None
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    zone_hours, zone_minutes = int(text[20:22]), int(text[22:24])
+    if hour > 23 or minute > 59 or second > 59 or zone_hours > 23 or zone_minutes > 59:
+        return None
+    try:
+        day = datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10])).toordinal()
+    except ValueError:
+        return None
+    offset = (zone_hours * 3600 + zone_minutes * 60) * (1 if text[19] == '+' else -1)
+    return day * 86400 + hour * 3600 + minute * 60 + second - offset - _EPOCH_ORDINAL_SECONDS
+
+
+_EPOCH_ORDINAL_SECONDS = datetime.date(1970, 1, 1).toordinal() * 86400
 
 
 def split_windows(start, end, max_span):

@@ -10,6 +10,8 @@ __metaclass__ = type
 import functools
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import ResponseShapeError, clip
+
 _CAMEL_BOUNDARY = re.compile(r'((?<=[a-z0-9])[A-Z]|(?<!^)[A-Z](?=[a-z]))')
 
 
@@ -21,11 +23,20 @@ def snake_case(name):
     return _CAMEL_BOUNDARY.sub(r'_\1', name).replace('-', '_').replace('__', '_').lower()
 
 
+@functools.lru_cache(maxsize=256)
+def _snake_names(keys):
+    """The snake_case names of one record's keys, worked out once per distinct set of keys: the records of a
+    listing share a handful of key sets, so thousands of records cost one dictionary lookup each."""
+    return tuple(snake_case(str(key)) for key in keys)
+
+
 def snake_case_keys(value):
     if isinstance(value, dict):
-        return dict((snake_case(str(key)), snake_case_keys(item)) for key, item in value.items())
+        names = _snake_names(tuple(value))
+        return dict(zip(names, [snake_case_keys(item) if isinstance(item, (dict, list)) else item
+                                for item in value.values()]))
     if isinstance(value, list):
-        return [snake_case_keys(item) for item in value]
+        return [snake_case_keys(item) if isinstance(item, (dict, list)) else item for item in value]
     return value
 
 
@@ -68,3 +79,92 @@ def unique(values):
     """The values in their first order, each once."""
     seen = set()
     return [value for value in values if not (value in seen or seen.add(value))]
+
+
+# Response shapes. Cloud data is hostile input: an answer without the documented shape is an error naming the API,
+# the field and the request id, never read as an empty result.
+
+MISSING = object()
+
+
+class ShapeProblem(Exception):
+    """One field of an answer that does not have its documented shape. ``field`` is a path such as
+    ``servers[3].id``; whoever knows the API and the request id turns it into a :class:`ResponseShapeError`."""
+
+    def __init__(self, field, found, expected):
+        super(ShapeProblem, self).__init__(field)
+        self.field = field
+        self.found = found
+        self.expected = expected
+
+    def within(self, prefix):
+        """The same problem with its field named from an enclosing record, e.g. ``servers[3]``."""
+        return ShapeProblem('%s.%s' % (prefix, self.field) if self.field else prefix, self.found, self.expected)
+
+    def describe(self):
+        return "field '%s' is %s, expected %s" % (self.field, describe_value(self.found), self.expected)
+
+
+def describe_value(value):
+    """How a JSON value is named in a message: its type, and a short quote of a scalar."""
+    if value is MISSING:
+        return 'missing'
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean (%s)' % ('true' if value else 'false')
+    if isinstance(value, (int, float)):
+        return 'a number (%s)' % clip(value, 20)
+    if isinstance(value, str):
+        return "a string ('%s')" % clip(value, 40)
+    if isinstance(value, list):
+        return 'a list'
+    if isinstance(value, dict):
+        return 'an object'
+    return 'a %s' % type(value).__name__
+
+
+def shape_error(api, problem, request_id=None, context=None):
+    """``DBSS GET /v1/{project_id}/audit/instances: field 'servers' is a string, expected a list``."""
+    return ResponseShapeError('%s: %s' % (api, problem.describe()), request_id=request_id, context=context)
+
+
+def require_list(body, key):
+    value = body.get(key, MISSING)
+    if not isinstance(value, list):
+        raise ShapeProblem(key, value, 'a list')
+    return value
+
+
+def require_object(value, field):
+    if not isinstance(value, dict):
+        raise ShapeProblem(field, value, 'an object')
+    return value
+
+
+def require_count(body, key):
+    """A non-negative integer: an int, or a string of decimal digits (``offset``/``limit`` travel as strings)."""
+    value = body.get(key, MISSING)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    raise ShapeProblem(key, value, 'a non-negative integer')
+
+
+def require_text(record, key):
+    """A non-empty string (an id that later reaches a URL, a time that is sorted on)."""
+    value = record.get(key, MISSING)
+    if not isinstance(value, str) or not value:
+        raise ShapeProblem(key, value, 'a non-empty string')
+    return value
+
+
+def optional_list(record, key):
+    """A list, or ``[]`` when the field is absent or null; anything else is a problem."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ShapeProblem(key, value, 'a list')
+    return value

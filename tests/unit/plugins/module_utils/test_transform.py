@@ -59,3 +59,51 @@ def test_types_are_stable_whatever_the_service_sends():
 def test_as_int_or_none(value, expected):
     from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
     assert as_int_or_none(value) == expected
+
+
+def test_snake_case_keys_of_records_sharing_keys_and_of_differing_ones():
+    records = [{'beginTime': n, 'fileSize': [{'aB': n}], 'id': 'x%d' % n} for n in range(3)]
+    records.append({'id': 'y', 'endTime': {'deepKey': []}})
+    assert snake_case_keys(records) == [{'begin_time': n, 'file_size': [{'a_b': n}], 'id': 'x%d' % n} for n in range(3)] \
+        + [{'id': 'y', 'end_time': {'deep_key': []}}]
+
+
+def test_an_instance_without_any_id_is_a_shape_problem_naming_its_field():
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import ShapeProblem
+    with pytest.raises(ShapeProblem) as info:
+        normalize_audit_instance({'name': 'x'})
+    assert info.value.describe() == "field 'id' is missing, expected a non-empty string"
+    with pytest.raises(ShapeProblem) as info:
+        normalize_audit_instance({'instance_id': None})
+    assert info.value.describe() == "field 'instance_id' is null, expected a non-empty string"
+
+
+@pytest.mark.parametrize('text,expected', [
+    ('2026-11-06T09:03:34+0800', '2026-11-06T01:03:34+00:00'),
+    ('2026-11-06T01:03:34+0000', '2026-11-06T01:03:34+00:00'),
+    ('2026-11-05T20:03:34-0500', '2026-11-06T01:03:34+00:00'),
+    ('2024-02-29T23:59:59+0100', '2024-02-29T22:59:59+00:00'),
+])
+def test_the_fast_api_time_key_is_the_moment(text, expected):
+    import datetime
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key, parse_api_time
+    moment = datetime.datetime.fromisoformat(expected)
+    assert api_time_sort_key(text) == int(moment.timestamp())
+    assert parse_api_time(text) == moment
+
+
+@pytest.mark.parametrize('text', ['2026-02-30T09:03:34+0800', '2026-11-06T24:00:00+0800', '2026-11-06T09:03:34+08:00',
+                                  '2026-11-06T09:03:34Z', '2026-11-06 09:03:34+0800', '２026-11-06T09:03:34+0800',
+                                  '2026-11-06T09:03:34+0800 ', None, 20261106, ''])
+def test_the_fast_api_time_key_refuses_anything_but_the_api_form(text):
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key
+    assert api_time_sort_key(text) is None
+
+
+def test_audit_log_files_are_sorted_by_moment_whatever_their_offset():
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import _merge_windows
+    files = [{'id': 'c', 'instance_id': 'r1', 'begin_time': '2026-11-06T09:00:00+0800'},   # 01:00 UTC
+             {'id': 'a', 'instance_id': 'r2', 'begin_time': '2026-11-06T00:30:00+0000'},   # 00:30 UTC
+             {'id': 'b', 'instance_id': 'r1', 'begin_time': '2026-11-05T20:00:00-0500'},   # 01:00 UTC
+             {'id': 'c', 'instance_id': 'r1', 'begin_time': '2026-11-06T09:00:00+0800'}]   # listed by two windows
+    assert [(item['instance_id'], item['id']) for item in _merge_windows(files)] == [('r2', 'a'), ('r1', 'b'), ('r1', 'c')]

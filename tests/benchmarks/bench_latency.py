@@ -1,0 +1,239 @@
+"""Benchmark: task time of real ansible-playbook tasks against the official SDK paging sequentially, 100 ms a request.
+
+Two workloads, on the simulator (in its own process) with a latency fault on every API request:
+  1. the audit log files of 4 RDS for MySQL instances over 365 days (13 windows of at most 30 days, ~5,800 files):
+     hwcloud.dbaudit.rds_auditlog_info against huaweicloudsdkrds ListAuditlogs, window after window, page after page;
+  2. the audit scopes of 300 audit instances: hwcloud.dbaudit.dbss_scope_info against huaweicloudsdkdbss
+     ListAuditRuleScopesNew, instance after instance.
+The collection's figure is the task's own time inside ansible-playbook (module start-up included, the playbook's
+fixed start-up excluded): timestamps taken by set_fact right before and right after the task. The SDK's figure is
+the time of its calls in this process (no start-up at all, which favours the SDK). Both sides' results are counted
+and compared, and so are the API requests each made.
+Run: .venv/bin/python tests/benchmarks/bench_latency.py [--latency-ms 100] [--runs 3] [--concurrency 8]
+The collection comes from ANSIBLE_COLLECTIONS_PATH when set, otherwise from this checkout.
+Figures, not assertions: machines are noisy. Each figure is the median of --runs runs.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import requests  # noqa: E402  pylint: disable=wrong-import-position
+
+import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
+from huaweicloudsdkdbss.v1 import DbssClient, ListAuditRuleScopesNewRequest  # noqa: E402  pylint: disable=wrong-import-position
+from huaweicloudsdkrds.v3 import ListAuditlogsRequest, RdsClient  # noqa: E402  pylint: disable=wrong-import-position
+
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+REGION = 'cn-north-4'
+API_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S%z'
+WINDOW = datetime.timedelta(days=30)
+SCOPE_PAGE = 1000  # the SDK's maximum
+AUDIT_LOG_PAGE = 50  # the API's maximum
+
+PLAYBOOK = """---
+- name: Time one task
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Start
+      ansible.builtin.set_fact:
+        began: "{{ now().timestamp() }}"
+    - name: The measured task
+      %(module)s: "{{ module_args }}"
+      register: outcome
+    - name: Stop
+      ansible.builtin.set_fact:
+        ended: "{{ now().timestamp() }}"
+    - name: Hand the figures over
+      ansible.builtin.copy:
+        content: "{{ {'seconds': (ended | float) - (began | float), 'count': outcome[result_key] | length} | to_json }}"
+        dest: "{{ result_file }}"
+        mode: "0600"
+"""
+
+
+class ExternalSimulator:
+    """The simulator in its own process, so that serving pages competes with neither side for an interpreter lock."""
+
+    def __init__(self, arguments):
+        self.arguments = arguments
+        self.process = None
+        self.url = None
+
+    def __enter__(self):
+        workdir = tempfile.mkdtemp(prefix='sim-')
+        url_file = os.path.join(workdir, 'url')
+        env = dict(os.environ, PYTHONPATH=hwtest_support.SIMULATOR_DIR)
+        self.process = subprocess.Popen([sys.executable, '-m', 'dbaudit_simulator', '--port', '0', '--url-file', url_file]
+                                        + self.arguments, env=env, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while not os.path.exists(url_file):
+            if time.time() > deadline or self.process.poll() is not None:
+                raise RuntimeError('the simulator did not start')
+            time.sleep(0.05)
+        with open(url_file) as handle:
+            self.url = handle.read().strip()
+        os.unlink(url_file)
+        os.rmdir(workdir)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def get(self, path):
+        return requests.get(self.url + path, timeout=120).json()
+
+    def count_requests(self, suffix):
+        return sum(1 for record in self.get('/_sim/requests')['requests'] if record['path'].endswith(suffix))
+
+    def reset_requests(self):
+        requests.delete(self.url + '/_sim/requests', timeout=10)
+
+
+def collection_run(sim, workdir, module, result_key, module_args, credentials):
+    playbook = os.path.join(workdir, 'play.yml')
+    with open(playbook, 'w') as handle:
+        handle.write(PLAYBOOK % {'module': module})
+    result_file = os.path.join(workdir, 'result.json')
+    variables = os.path.join(workdir, 'vars.json')
+    with open(variables, 'w') as handle:
+        json.dump({'module_args': module_args, 'result_key': result_key, 'result_file': result_file}, handle)
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
+               HW_REGION_NAME=REGION, HW_ACCESS_KEY=credentials['access_key'], HW_SECRET_KEY=credentials['secret_key'],
+               HW_DBSS_ENDPOINT=sim.url, HW_RDS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url,
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+               ANSIBLE_HOME=os.path.join(workdir, 'home'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'))
+    sim.reset_requests()
+    subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    with open(result_file) as handle:
+        figures = json.load(handle)
+    return figures['seconds'], figures['count']
+
+
+def sdk_run(sim, work):
+    sim.reset_requests()
+    began = time.perf_counter()
+    count = work()
+    return time.perf_counter() - began, count
+
+
+def sdk_audit_logs(client, instance_ids, start, end):
+    """What a user of the SDK writes: every window of every instance, page after page; each file once."""
+    seen = set()
+    for instance_id in instance_ids:
+        cursor = start
+        while cursor < end:
+            window_end = min(cursor + WINDOW, end)
+            offset = 0
+            while True:
+                response = client.list_auditlogs(ListAuditlogsRequest(
+                    instance_id=instance_id, start_time=cursor.strftime(API_TIME_FORMAT),
+                    end_time=window_end.strftime(API_TIME_FORMAT), offset=offset, limit=AUDIT_LOG_PAGE))
+                seen.update((instance_id, item.id) for item in response.auditlogs or [])
+                offset += AUDIT_LOG_PAGE
+                if offset >= (response.total_record or 0):
+                    break
+            cursor = window_end
+    return len(seen)
+
+
+def sdk_scopes(client, instance_ids):
+    count = 0
+    for instance_id in instance_ids:
+        offset = 0
+        while True:
+            response = client.list_audit_rule_scopes_new(ListAuditRuleScopesNewRequest(
+                instance_id=instance_id, offset=str(offset), limit=str(SCOPE_PAGE)))
+            count += len(response.scopes or [])
+            offset += SCOPE_PAGE
+            if offset >= (response.total or 0):
+                break
+    return count
+
+
+def median_of(runs, measure):
+    outcomes = [measure() for _run in range(runs)]
+    return statistics.median(seconds for seconds, _count in outcomes), outcomes[-1][1]
+
+
+def report(title, collection, collection_requests, sdk, sdk_requests, concurrency):
+    print('\n%s' % title)
+    print('  hwcloud.dbaudit task (concurrency %d): %6.2f s  %5d requests  %6d items'
+          % (concurrency, collection[0], collection_requests, collection[1]))
+    print('  official SDK, sequential:            %6.2f s  %5d requests  %6d items' % (sdk[0], sdk_requests, sdk[1]))
+    print('  ratio: %.1fx faster than the SDK (target >= 5x)' % (sdk[0] / collection[0]))
+    if collection[1] != sdk[1]:
+        print('  WARNING: the two sides returned different item counts')
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--latency-ms', type=int, default=100)
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--concurrency', type=int, default=8)
+    parser.add_argument('--rds', type=int, default=4, help='RDS instances in the audit log listing')
+    parser.add_argument('--instances', type=int, default=300, help='audit instances whose scopes are listed')
+    parser.add_argument('--skip-sdk', action='store_true', help='only the collection (reuse SDK figures of another run)')
+    args = parser.parse_args()
+
+    arguments = ['--regions', REGION, '--instances', str(args.instances), '--scopes-per-instance', '3',
+                 '--databases-per-instance', '0', '--rds-instances', str(3 * args.rds), '--log-days', '370',
+                 '--log-interval-hours', '6', '--latency-ms', str(args.latency_ms)]
+    with ExternalSimulator(arguments) as sim:
+        credentials = sim.get('/_sim/credentials')
+        region = sim.get('/_sim/data')['regions'][REGION]
+        project_id = region['project_id']
+        rds_ids = [rds_id for rds_id, policy in region['audit_policies'].items() if policy['keep_days'] > 0][:args.rds]
+        audit_ids = [instance['id'] for instance in region['instances']]
+        # The data clock of the simulator is its start, truncated to the minute; a year up to now covers it.
+        end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        start = end - datetime.timedelta(days=365)
+        sdk_credentials = BasicCredentials(credentials['access_key'], credentials['secret_key'], project_id)
+        rds_client = RdsClient.new_builder().with_credentials(sdk_credentials).with_endpoints([sim.url]).build()
+        dbss_client = DbssClient.new_builder().with_credentials(sdk_credentials).with_endpoints([sim.url]).build()
+        workdir = tempfile.mkdtemp(prefix='bench-latency-')
+
+        log_args = {'instance_ids': rds_ids, 'start_time': start.strftime(API_TIME_FORMAT),
+                    'end_time': end.strftime(API_TIME_FORMAT), 'concurrency': args.concurrency}
+        ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.rds_auditlog_info',
+                                                           'audit_logs', log_args, credentials))
+        our_requests = sim.count_requests('/auditlog')
+        if args.skip_sdk:
+            sdk, sdk_requests = (float('nan'), 0), 0
+        else:
+            sdk = median_of(args.runs, lambda: sdk_run(sim, lambda: sdk_audit_logs(rds_client, rds_ids, start, end)))
+            sdk_requests = sim.count_requests('/auditlog')
+        report('Audit logs of %d RDS instances over 365 days, %d ms latency per request' % (len(rds_ids), args.latency_ms),
+               ours, our_requests, sdk, sdk_requests, args.concurrency)
+
+        scope_args = {'instance_ids': audit_ids, 'concurrency': args.concurrency}
+        ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.dbss_scope_info', 'scopes',
+                                                           scope_args, credentials))
+        our_requests = sim.count_requests('/rule/scopes')
+        if args.skip_sdk:
+            sdk, sdk_requests = (float('nan'), 0), 0
+        else:
+            sdk = median_of(args.runs, lambda: sdk_run(sim, lambda: sdk_scopes(dbss_client, audit_ids)))
+            sdk_requests = sim.count_requests('/rule/scopes')
+        report('Audit scopes of %d audit instances, %d ms latency per request' % (len(audit_ids), args.latency_ms),
+               ours, our_requests, sdk, sdk_requests, args.concurrency)
+
+
+if __name__ == '__main__':
+    main()
