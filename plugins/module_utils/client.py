@@ -219,6 +219,10 @@ class HuaweiCloudClient:
             # A certificate that does not verify will not verify on a retry either.
             raise HuaweiCloudError(self._scrub(self._describe_tls_failure(exc, netloc)), method=method,
                                    path=urlsplit(url).path)
+        except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL) as exc:
+            # requests quotes the offending value, which may be a credential: named by its kind only.
+            raise HuaweiCloudError('request refused before sending (%s): a header or the URL holds characters HTTP '
+                                   'does not allow' % type(exc).__name__, method=method, path=urlsplit(url).path)
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _RetryableFailure(self._describe_exception(exc, netloc))
         return response.status_code, response.headers, _sanitised_text(content)

@@ -31,6 +31,9 @@ _CLOUD = re.compile(r'^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za
 _PROJECT_ID = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
 _HOST = re.compile(r'^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?$')
 _PATH = re.compile(r'^[A-Za-z0-9._~/-]*$')
+# Credentials travel in HTTP headers: a line break or control character would make requests refuse the request
+# with a message that quotes the whole value.
+_UNSAFE_HEADER_TEXT = re.compile(r'[\x00-\x1f\x7f]|^\s|\s$')
 _USERINFO = re.compile(r'(^[A-Za-z][A-Za-z0-9+.-]*:(?://)?)[^/?#]*@')
 INSECURE_WARNING = ('validate_certs is false: TLS certificates are not verified, so anyone on the network path can '
                     'read and change the audit data and capture the credentials; use ca_path for a private CA instead')
@@ -179,6 +182,7 @@ class ClientConfig:
         self.timeout = self._seconds('timeout', get('timeout'), DEFAULT_TIMEOUT, MAX_TIMEOUT)
         self.max_retries = self._non_negative_int('max_retries', get('max_retries'), DEFAULT_MAX_RETRIES)
         self.max_requests_per_second = check_max_requests_per_second(get('max_requests_per_second'))
+        self._check_header_safe()
         self.auth_method = self._choose_auth_method()
         self.endpoints = resolve_endpoints(get('endpoints'), self.region, self.cloud, environ)
 
@@ -215,6 +219,14 @@ class ClientConfig:
         if number < 0:
             raise HuaweiCloudConfigError('%s must be an integer of 0 or more, got %s' % (name, value))
         return number
+
+    def _check_header_safe(self):
+        for name in ('access_key', 'secret_key', 'security_token', 'auth_token'):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or _UNSAFE_HEADER_TEXT.search(value)):
+                # Never echo the value: it is (or sits beside) a secret.
+                raise HuaweiCloudConfigError('%s contains a line break, a control character or surrounding spaces; '
+                                             'remove them (check the file or variable it comes from)' % name)
 
     def _choose_auth_method(self):
         # Precedence: an explicit token, then AK/SK, then user/password.

@@ -87,6 +87,17 @@ def test_item2_endpoint_from_the_environment_is_checked_too():
     assert 'secret-pw' not in str(info.value)
 
 
+# Item 3: a credential with a line break is refused without being echoed (requests would quote it).
+@pytest.mark.parametrize('name', ['secret_key', 'auth_token', 'security_token', 'access_key'])
+def test_item3_credentials_unfit_for_a_header_are_refused_unechoed(name):
+    value = 'line-one-secret\nline-two'
+    params = dict(AKSK, security_token='a-security-token') if name != 'auth_token' else {}
+    params[name] = value
+    message = config_error(**params)
+    assert message.startswith('%s contains a line break, a control character or surrounding spaces' % name)
+    assert 'line-one-secret' not in message
+
+
 # Item 4: region and cloud are validated before any request; default endpoints only from validated parts.
 @pytest.mark.parametrize('params,fragment', [
     ({'region': 'x@127.0.0.1:18444#'}, "region must be a region name of letters, digits and '-'"),
