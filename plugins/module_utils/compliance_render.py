@@ -176,6 +176,16 @@ def _gather_errors_html(summary):
     return u'<h2 id="errors">Errors while gathering</h2><p>These results are unknown, never a pass:</p><ul>%s</ul>' % items
 
 
+def _html_resource_table(entries, message_header):
+    """Violations or error findings of one check: resource, name, region and the message."""
+    rows = [u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>%s</th></tr>' % message_header]
+    for entry in entries:
+        rows.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
+                    % (_h(entry['resource_id']), _h(entry['resource_name']), _h(entry['region']), _h(entry['message'])))
+    rows.append(u'</table>')
+    return u''.join(rows)
+
+
 def render_html(report):
     """One self-contained page: inline CSS and SVG, no script, no external reference."""
     summary = report['summary']
@@ -215,22 +225,12 @@ def render_html(report):
         out.append(u'<p>%s</p><p><strong>Fix:</strong> %s</p>' % (_h(check['description']), _h(check['remediation'])))
         if hits:
             out.append(u'<p>%d of %d %ss fail.</p>' % (len(hits), check['checked'], _h(label)))
-            out.append(u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>Finding</th></tr>')
-            for violation in hits:
-                out.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
-                           % (_h(violation['resource_id']), _h(violation['resource_name']), _h(violation['region']),
-                              _h(violation['message'])))
-            out.append(u'</table>')
+            out.append(_html_resource_table(hits, 'Finding'))
         errors = unknown.get(check['id'], [])
         if errors:
             out.append(u'<p>%d of %d unknown (<span class="sev ERROR">ERROR</span>, severity %s).</p>'
                        % (len(errors), check['checked'], _h(ERROR_SEVERITY)))
-            out.append(u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>Error</th></tr>')
-            for error in errors:
-                out.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
-                           % (_h(error['resource_id']), _h(error['resource_name']), _h(error['region']),
-                              _h(error['message'])))
-            out.append(u'</table>')
+            out.append(_html_resource_table(errors, 'Error'))
         if not hits and not errors:
             out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
         failed_ids = set(violation['resource_id'] for violation in hits + errors)

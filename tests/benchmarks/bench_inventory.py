@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import requests  # noqa: E402  pylint: disable=wrong-import-position
 
 import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
+from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 ANSIBLE_INVENTORY = os.path.join(os.path.dirname(sys.executable), 'ansible-inventory')
 REGIONS = ('cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-1', 'la-south-2')
@@ -45,50 +46,10 @@ def timed(command, env, runs):
     return statistics.median(times)
 
 
-class ExternalSimulator:
-    """The simulator in its own process, as a user runs it, so that serving pages does not compete with the
-    plugin for this process's interpreter lock."""
-
-    def __init__(self, regions, instances, latency_ms=0):
-        self.arguments = ['--port', '0', '--regions', ','.join(regions), '--instances', str(instances),
-                          '--scopes-per-instance', '0', '--databases-per-instance', '0', '--rds-instances', '0',
-                          '--latency-ms', str(latency_ms)]
-        self.process = None
-        self.workdir = None
-        self.url = None
-        self.credentials = None
-
-    def __enter__(self):
-        self.workdir = tempfile.mkdtemp(prefix='sim-')
-        url_file = os.path.join(self.workdir, 'url')
-        env = dict(os.environ, PYTHONPATH=hwtest_support.SIMULATOR_DIR)
-        self.process = subprocess.Popen([sys.executable, '-m', 'dbaudit_simulator', '--url-file', url_file] + self.arguments,
-                                        env=env, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while not os.path.exists(url_file):
-            if time.time() > deadline or self.process.poll() is not None:
-                raise RuntimeError('the simulator did not start')
-            time.sleep(0.05)
-        with open(url_file) as handle:
-            self.url = handle.read().strip()
-        os.unlink(url_file)
-        os.rmdir(self.workdir)
-        self.credentials = requests.get(self.url + '/_sim/credentials', timeout=10).json()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def requests(self):
-        return requests.get(self.url + '/_sim/requests', timeout=30).json()['requests']
-
-    def reset_requests(self):
-        requests.delete(self.url + '/_sim/requests', timeout=10)
-
-
 def simulator(regions, instances, latency_ms=0):
-    return ExternalSimulator(regions, instances, latency_ms)
+    return ExternalSimulator(['--regions', ','.join(regions), '--instances', str(instances), '--scopes-per-instance',
+                              '0', '--databases-per-instance', '0', '--rds-instances', '0', '--latency-ms',
+                              str(latency_ms)])
 
 
 def bench_against_static(workdir, runs):

@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import requests  # noqa: E402  pylint: disable=wrong-import-position
 
 import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
+from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
 from huaweicloudsdkdbss.v1 import DbssClient, ListAuditRuleScopesNewRequest  # noqa: E402  pylint: disable=wrong-import-position
@@ -62,45 +63,6 @@ PLAYBOOK = """---
         dest: "{{ result_file }}"
         mode: "0600"
 """
-
-
-class ExternalSimulator:
-    """The simulator in its own process, so that serving pages competes with neither side for an interpreter lock."""
-
-    def __init__(self, arguments):
-        self.arguments = arguments
-        self.process = None
-        self.url = None
-
-    def __enter__(self):
-        workdir = tempfile.mkdtemp(prefix='sim-')
-        url_file = os.path.join(workdir, 'url')
-        env = dict(os.environ, PYTHONPATH=hwtest_support.SIMULATOR_DIR)
-        self.process = subprocess.Popen([sys.executable, '-m', 'dbaudit_simulator', '--port', '0', '--url-file', url_file]
-                                        + self.arguments, env=env, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while not os.path.exists(url_file):
-            if time.time() > deadline or self.process.poll() is not None:
-                raise RuntimeError('the simulator did not start')
-            time.sleep(0.05)
-        with open(url_file) as handle:
-            self.url = handle.read().strip()
-        os.unlink(url_file)
-        os.rmdir(workdir)
-        return self
-
-    def __exit__(self, *exc_info):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def get(self, path):
-        return requests.get(self.url + path, timeout=120).json()
-
-    def count_requests(self, suffix):
-        return sum(1 for record in self.get('/_sim/requests')['requests'] if record['path'].endswith(suffix))
-
-    def reset_requests(self):
-        requests.delete(self.url + '/_sim/requests', timeout=10)
 
 
 def collection_run(sim, workdir, module, result_key, module_args, credentials):
