@@ -243,6 +243,18 @@ def test_item12_an_endless_body_is_cut_at_the_size_cap_with_bounded_memory(hosti
     assert len(hostile.requests_to(INSTANCES)) == 1, 'an oversized answer is not retried'
 
 
+def test_item12_a_truncated_body_is_retried_then_reported(hostile):
+    hostile.route('GET', INSTANCES, raw_reply('{"servers": [{"id": "i-1"', declared_length=4096))
+    delays = []
+    with pytest.raises(HuaweiCloudError) as info:
+        list_audit_instances(client_for(hostile, sleep=delays.append, max_retries=2))
+    assert len(hostile.requests_to(INSTANCES)) == 3 and len(delays) == 2
+    message = str(info.value)
+    assert message.startswith('GET /v1/%s/audit/instances failed: connection to 127.0.0.1:%d failed: '
+                              % (PROJECT, hostile.port)), message
+    assert message.endswith('(gave up after 2 retries)') and '\n' not in message
+
+
 def test_item12_a_declared_oversize_is_refused_before_reading(hostile):
     hostile.route('GET', INSTANCES, raw_reply('{}', declared_length=MAX_RESPONSE_BYTES + 1))
     with pytest.raises(HuaweiCloudError) as info:
