@@ -44,7 +44,7 @@ options:
   start_time:
     description:
       - Start of the period, in any form O(end_time) accepts.
-      - At most 732 days before now (V(-732d)): the service keeps audit log files at most 732 days
+      - At most 732 days before now (V(-732d)); the service keeps audit log files at most 732 days
         (audit log policy C(keep_days)), so an earlier start is refused before any request.
     type: str
     default: -24h
