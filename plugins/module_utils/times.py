@@ -137,9 +137,9 @@ def parse_time_range(start_value, end_value, now=None, start_option='start_time'
         if start < now - retention:
             raise HuaweiCloudConfigError(
                 '%s (%s) is more than %d days before now (%s): the service keeps audit logs at most %d days; '
-                'use a later %s, for example -%dd' % (start_option, format_api_time(start), retention_days,
-                                                       format_api_time(now), retention_days, start_option,
-                                                       retention_days))
+                'use a later %s, for example -%dd' % (
+                    start_option, format_api_time(start), retention_days, format_api_time(now), retention_days,
+                    start_option, retention_days))
         if end - start > retention:
             raise HuaweiCloudConfigError(
                 '%s (%s) is more than %d days after %s (%s): a period lasts at most %d days, the longest '

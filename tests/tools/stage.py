@@ -93,8 +93,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--dest', default=os.path.join(REPO_ROOT, '.build', 'ansible_collections', namespace, name),
                         help='target directory (default: %(default)s)')
-    parser.add_argument('--base', help='stage into BASE/ansible_collections/<namespace>/<name> instead of --dest '
-                                        '(one per ansible-core line, so that sanity runs of several lines can overlap)')
+    parser.add_argument('--base',
+                        help='stage into BASE/ansible_collections/<namespace>/<name> instead of --dest '
+                             '(one per ansible-core line, so that sanity runs of several lines can overlap)')
     args = parser.parse_args()
     dest = os.path.abspath(os.path.join(args.base, 'ansible_collections', namespace, name) if args.base else args.dest)
 
