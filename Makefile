@@ -69,7 +69,8 @@ tools-venv: $(STAMP)
 $(STAMP): $(REQUIREMENT_FILES)
 	$(check_python)
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install -r tests/requirements.txt -c tests/constraints.txt
+	@echo "== ansible-core $(ANSIBLE_CORE_DEFAULT): installing $(VENV) (every tool) from tests/requirements.txt and tests/constraints.txt"
+	$(VPY) -m pip install -q -r tests/requirements.txt -c tests/constraints.txt
 	touch $@
 
 .venv-%/.requirements.stamp: requirements.txt tests/requirements-core.txt tests/constraints-%.txt
