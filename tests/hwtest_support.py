@@ -51,6 +51,27 @@ class ModuleRun:
         self.output = output
 
 
+def _patch_module_args(args):
+    """``ansible.module_utils.testing.patch_module_args`` (ansible-core >= 2.19) or its equivalent for 2.17/2.18,
+    which read the module arguments from ``basic._ANSIBLE_ARGS``."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:
+        import contextlib
+        import json
+        from unittest import mock
+
+        from ansible.module_utils import basic
+        from ansible.module_utils.common.text.converters import to_bytes
+
+        @contextlib.contextmanager
+        def patch_module_args(module_args):
+            serialized = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': module_args}))
+            with mock.patch.object(basic, '_ANSIBLE_ARGS', serialized):
+                yield
+    return patch_module_args(args)
+
+
 def run_module(module, args, environ=None):
     """Run a module's ``main()`` in-process with ``args`` and only the given HW_* environment; real HTTP."""
     import contextlib
@@ -58,12 +79,10 @@ def run_module(module, args, environ=None):
     import json
     from unittest import mock
 
-    from ansible.module_utils.testing import patch_module_args
-
     clean = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
     clean.update(environ or {})
     stdout = io.StringIO()
-    with mock.patch.dict(os.environ, clean, clear=True), patch_module_args(args), contextlib.redirect_stdout(stdout):
+    with mock.patch.dict(os.environ, clean, clear=True), _patch_module_args(args), contextlib.redirect_stdout(stdout):
         try:
             module.main()
             rc = None

@@ -79,7 +79,7 @@ def main() -> int:
             if not current.startswith(MARKER) and 'Hi There!' in current and 'DATA = b' in current:
                 print('bootstrap-ansible-test: keeping genuine get-pip script %s' % path)
                 continue
-        temp_path = path + '.tmp'
+        temp_path = '%s.%d.tmp' % (path, os.getpid())  # sanity runs of several ansible-core lines may overlap
         with open(temp_path, 'w', encoding='utf-8') as handle:
             handle.write(content)
         os.replace(temp_path, path)

@@ -10,7 +10,7 @@ work tree and is git-ignored there, so without its own .git ansible-test would a
 repository for the file list and get nothing.  ansible-test lists untracked files of the inner
 repository (``git ls-files --others --exclude-standard``), so nothing has to be committed there.
 
-Usage: python tests/tools/stage.py [--dest DIR]   prints the path of the staged collection.
+Usage: python tests/tools/stage.py [--dest DIR | --base DIR]   prints the path of the staged collection.
 """
 
 from __future__ import annotations
@@ -93,8 +93,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--dest', default=os.path.join(REPO_ROOT, '.build', 'ansible_collections', namespace, name),
                         help='target directory (default: %(default)s)')
+    parser.add_argument('--base',
+                        help='stage into BASE/ansible_collections/<namespace>/<name> instead of --dest '
+                             '(one per ansible-core line, so that sanity runs of several lines can overlap)')
     args = parser.parse_args()
-    dest = os.path.abspath(args.dest)
+    dest = os.path.abspath(os.path.join(args.base, 'ansible_collections', namespace, name) if args.base else args.dest)
 
     if dest == REPO_ROOT or REPO_ROOT.startswith(dest + os.sep):
         sys.exit(f'stage: refusing to stage into {dest}')
