@@ -107,6 +107,19 @@ for task in "${failed[@]}"; do
     tail -n "$FAILED_LOG_LINES" "$LOG_DIR/$task.log"
     echo "---- end of ansible-core ${task%%-*} ${task#*-} ----"
 done
+# pytest's closing line of every unit and integration step, and their sum as one "N passed, N failed" line.
+passed=0
+failed_tests=0
+for line in "${LINES[@]}"; do
+    for step in unit integration; do
+        closing=$(grep -E '^=*[ ]*[0-9]+ (passed|failed)' "$LOG_DIR/$line-$step.log" 2>/dev/null | tail -n 1)
+        [[ -n $closing ]] || continue
+        echo "  ansible-core $line $step: $closing"
+        [[ $closing =~ ([0-9]+)\ passed ]] && passed=$((passed + BASH_REMATCH[1]))
+        [[ $closing =~ ([0-9]+)\ failed ]] && failed_tests=$((failed_tests + BASH_REMATCH[1]))
+    done
+done
+echo "matrix: $passed passed, $failed_tests failed"
 if ((${#failed[@]})); then
     echo
     echo "ansible-core matrix FAILED: ${failed[*]}" >&2
