@@ -235,9 +235,9 @@ class HuaweiCloudClient:
         prepared = self._session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
                                                                   auth=_headers_as_signed))
         settings = self._session.merge_environment_settings(prepared.url, {}, True, self._verify(), None)
-        return self._session.get_adapter(prepared.url).send(prepared, stream=True, timeout=timeout,
-                                                             verify=settings['verify'], cert=settings['cert'],
-                                                             proxies=settings['proxies'])
+        adapter = self._session.get_adapter(prepared.url)
+        return adapter.send(prepared, stream=True, timeout=timeout, verify=settings['verify'], cert=settings['cert'],
+                            proxies=settings['proxies'])
 
     def _describe_tls_failure(self, exc, netloc):
         detail = self._exception_detail(exc)
