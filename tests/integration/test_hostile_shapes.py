@@ -38,13 +38,15 @@ def test_a_list_of_the_wrong_type_fails_the_task_naming_api_field_and_request_id
     assert 'hostile-test-secret-key' not in json.dumps(outcome)
 
 
-def test_the_compliance_role_does_not_pass_on_a_list_of_the_wrong_type(run_playbook, hostile):
+def test_the_compliance_role_does_not_pass_on_a_list_of_the_wrong_type(run_playbook, hostile, tmp_path):
     connection = {'region': 'cn-north-4', 'project_id': PROJECT, 'access_key': CONNECTION['HW_ACCESS_KEY'],
                   'secret_key': CONNECTION['HW_SECRET_KEY'], 'max_retries': 0,
                   'endpoints': {'dbss': hostile.url, 'rds': hostile.url, 'iam': hostile.url}}
     hostile.route('GET', r'/v3/[^/]+/instances$', json_reply({'instances': [], 'total_count': 0}))
-    run = run_playbook('compliance', {'play_connection': connection}, env=hostile_env(hostile))
+    folder = tmp_path / 'report'
+    run = run_playbook('compliance', {'play_connection': connection, 'audit_compliance_report_dir': str(folder)},
+                       env=hostile_env(hostile))
     assert run.rc != 0
     assert "field 'servers' is a string ('oops'), expected a list (request id %s)" % RID in run.output
-    report = (run.result or {}).get('report')
-    assert not report or 'PASS' not in json.dumps(report.get('verdict', report.get('summary', '')))
+    written = json.loads((folder / 'report.json').read_text())
+    assert written['summary']['result'] == 'ERROR', written['summary']
