@@ -79,10 +79,13 @@ class HuaweiCloudModule:
             extra = self._debug_info()
             if self.result_key:
                 extra[self.result_key] = error.partial_results or []
+            # A module that changes something tells what it did before the failure (files written, for example).
+            extra.update(getattr(error, 'result', None) or {})
             self.ansible.fail_json(msg=str(error), error=error.to_dict(), **extra)
         else:
             result.update(self._debug_info())
-            self.ansible.exit_json(changed=False, **result)
+            changed = result.pop('changed', False)
+            self.ansible.exit_json(changed=changed, **result)
 
     def _record_retry(self, message):
         self._retries.append(message)

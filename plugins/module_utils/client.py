@@ -234,7 +234,7 @@ class HuaweiCloudClient:
         # auth=_headers_as_signed: requests would otherwise take a ~/.netrc password for the host instead of ours.
         prepared = self._session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
                                                                   auth=_headers_as_signed))
-        settings = self._session.merge_environment_settings(prepared.url, {}, True, self._verify(), None)
+        settings = self._session.merge_environment_settings(prepared.url, {}, True, self.config.verify, None)
         adapter = self._session.get_adapter(prepared.url)
         return adapter.send(prepared, stream=True, timeout=timeout, verify=settings['verify'], cert=settings['cert'],
                             proxies=settings['proxies'])
@@ -247,10 +247,9 @@ class HuaweiCloudClient:
         return ('TLS connection to %s failed: %s; set ca_path to the CA bundle that signed its certificate, or '
                 'validate_certs to false for a test endpoint' % (netloc, detail))
 
-    def _verify(self):
-        if not self.config.validate_certs:
-            return False
-        return self.config.ca_path or True
+    def log_retry(self, message):
+        """Report a retry made on the client's behalf (a download) where the client reports its own."""
+        self._log(self._scrub(message))
 
     def _wait_before_retry(self, label, attempt, reason, retry_after):
         delay = self.retry_policy.delay(attempt, retry_after)

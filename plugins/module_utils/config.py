@@ -246,6 +246,13 @@ class ClientConfig:
             return AUTH_PASSWORD
         raise HuaweiCloudConfigError('no credentials: ' + AUTH_HELP)
 
+    @property
+    def verify(self):
+        """The ``verify`` setting of a requests call: False, the CA bundle, or True (the system's)."""
+        if not self.validate_certs:
+            return False
+        return self.ca_path or True
+
     def warnings(self):
         """What a person must be told once per run about these settings."""
         return [] if self.validate_certs else [INSECURE_WARNING]

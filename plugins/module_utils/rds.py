@@ -11,14 +11,17 @@ import datetime
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import Subject, map_bounded
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import with_context
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import ResponseShapeError, with_context
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import link_problem, link_secrets
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many, filtered
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key, format_api_time, split_windows
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import (
+    MISSING,
     ShapeProblem,
     keep_matching,
     optional_list,
     require_count,
+    require_list,
     require_text,
     shape_error,
     snake_case_keys,
@@ -34,6 +37,8 @@ RDS_INSTANCE_WINDOWS = Subject('RDS instance', 'RDS instances', lambda job: job[
 INSTANCES_API = 'RDS GET /v3/{project_id}/instances'
 AUDIT_LOGS_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog'
 AUDIT_POLICY_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog-policy'
+AUDIT_LOG_LINKS_API = 'RDS POST /v3/{project_id}/instances/{instance_id}/auditlog-links'
+AUDIT_LOG_LINKS_PER_REQUEST = 50  # the API's maximum
 
 
 def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQL', vpc_id=None, max_workers=8):
@@ -51,12 +56,13 @@ def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQ
         lambda instances: keep_matching(instances, id=instance_id, name=name))
 
 
-def list_audit_logs(client, instance_ids, start, end, max_workers=8):
+def list_audit_logs(client, instance_ids, start, end, max_workers=8, require_size=False):
     """Audit log files of every given instance between ``start`` and ``end`` (aware datetimes, any span).
 
     The API takes at most 30 days a request, so the span is cut into consecutive windows; every window of every
     instance is paged on one bounded pool. A file that crosses a window boundary is listed by both windows and
-    kept once. Sorted by ``begin_time``.
+    kept once. Sorted by ``begin_time``. ``require_size``: a file whose ``size`` is not a number of KB is a shape
+    error (a download is bounded by it).
     """
     if not instance_ids:
         return []
@@ -77,6 +83,11 @@ def list_audit_logs(client, instance_ids, start, end, max_workers=8):
             # Sorted on, and compared by the compliance checks: a time the API's form does not fit is no time.
             if api_time_sort_key(require_text(item, field)) is None:
                 raise ShapeProblem(field, item[field], 'a time such as 2026-11-01T00:00:00+0800')
+        if require_size:
+            require_text(item, 'name')
+            size = item.get('size', MISSING)
+            if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 <= size < 1e12:
+                raise ShapeProblem('size', size, 'a number of KB')
         item['instance_id'] = job[0]
         return item
 
@@ -101,6 +112,44 @@ def _merge_windows(files):
              for item in merged.values()]
     keyed.sort(key=lambda pair: pair[0])
     return [item for _key, item in keyed]
+
+
+def get_audit_log_links(client, instance_id, file_ids):
+    """One temporary download URL per file ID, in order (``AUDIT_LOG_LINKS_PER_REQUEST`` IDs a request).
+
+    Each URL is a bearer credential: the client's redactor holds its signature from the moment it arrives, and a
+    URL that is not safe to fetch is a shape error that never quotes it (see ``object_storage.link_problem``)."""
+    links = []
+    path = api_path('v3', client.project_id, 'instances', instance_id, 'auditlog-links')
+    for first in range(0, len(file_ids), AUDIT_LOG_LINKS_PER_REQUEST):
+        ids = list(file_ids[first:first + AUDIT_LOG_LINKS_PER_REQUEST])
+        # Asking for a link changes nothing: a retry is safe.
+        response = with_context(RDS_INSTANCES.context(instance_id), client.request, 'POST', 'rds', path, None,
+                                {'ids': ids}, None, True, True)
+        links.extend(_read_links(client, instance_id, ids, response))
+    return links
+
+
+def _read_links(client, instance_id, ids, response):
+    try:
+        links = require_list(response.body, 'links')
+        for link in links:
+            if isinstance(link, str):
+                for secret in link_secrets(link):
+                    client.secrets.add(secret)
+        if len(links) != len(ids):
+            raise ShapeProblem('links', links, 'one link for each of the %d IDs asked for, got %d' % (len(ids), len(links)))
+    except ShapeProblem as problem:
+        raise shape_error(AUDIT_LOG_LINKS_API, problem, response.request_id, RDS_INSTANCES.context(instance_id))
+    allow_http = client.config.endpoints['rds'].startswith('http:')
+    for index, link in enumerate(links):
+        problem = link_problem(link, allow_http)
+        if problem:
+            # The link itself is never quoted: it may be a working credential.
+            raise ResponseShapeError("%s: field 'links[%d]' is %s (not shown), expected an https URL of object storage"
+                                     % (AUDIT_LOG_LINKS_API, index, problem), request_id=response.request_id,
+                                     context=RDS_INSTANCES.context(instance_id))
+    return links
 
 
 def get_audit_policies(client, instance_ids, max_workers=8):
