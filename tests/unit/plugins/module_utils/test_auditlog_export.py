@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -464,3 +465,55 @@ def test_name_filter_selects_files_by_shell_pattern(hostile, tmp_path):
     assert [entry['name'] for entry in result['files']] == ['keep-1', 'keep-2']
     assert cloud.links_asked == [['a', 'c']]
     assert manifest_of(tmp_path / 'evidence')['name_filter'] == 'keep-*'
+
+
+# Memory ---------------------------------------------------------------------------------------------------------
+
+BIG_FILE_BYTES = 192 * 1024 * 1024  # 192 times the 1 MiB chunk
+_BLOCK = hashlib.sha256(b'big').digest() * (1024 * 1024 // 32)
+
+_EXPORT_ONE_FILE = r'''
+import datetime, json, resource, sys
+sys.path.insert(0, sys.argv[1])
+import hwtest_support  # noqa: F401
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+url, dest = sys.argv[2], sys.argv[3]
+config = ClientConfig(dict(region='cn-north-4', project_id='0' * 32, access_key='AK', secret_key='SK-secret',
+                           endpoints={'dbss': url, 'rds': url, 'iam': url}), environ={})
+client = HuaweiCloudClient(config)
+utc = datetime.timezone.utc
+job = AuditLogExport(client, ObjectStorageSession(30.0, 600.0), dest, ['big1in01'],
+                     datetime.datetime(2026, 11, 1, tzinfo=utc), datetime.datetime(2026, 11, 2, tzinfo=utc))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = job.run()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({'before_kib': before, 'peak_kib': after, 'file': result['files'][0]}))
+'''
+
+
+def big_file(_request, send):
+    if not send(head(200, {'Content-Type': 'application/octet-stream'}, length=BIG_FILE_BYTES)):
+        return
+    for _index in range(BIG_FILE_BYTES // len(_BLOCK)):
+        if not send(_BLOCK):
+            return
+
+
+def test_memory_stays_flat_for_a_file_far_larger_than_a_chunk(hostile, tmp_path):
+    cloud = FakeCloud(hostile, [listed('big', 'big-log', length=BIG_FILE_BYTES)])
+    cloud.storage['big'] = big_file
+    tests_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    process = subprocess.run([sys.executable, '-c', _EXPORT_ONE_FILE, tests_dir, hostile.url, str(tmp_path / 'ev')],
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stderr[-3000:]
+    figures = json.loads(process.stdout.strip().splitlines()[-1])
+    expected = hashlib.sha256()
+    for _index in range(BIG_FILE_BYTES // len(_BLOCK)):
+        expected.update(_BLOCK)
+    assert figures['file']['bytes'] == BIG_FILE_BYTES and figures['file']['sha256'] == expected.hexdigest()
+    growth_mib = (figures['peak_kib'] - figures['before_kib']) / 1024.0
+    # A few chunks in flight (socket buffers, one chunk being written and hashed), never the file.
+    assert growth_mib < 32, 'peak memory grew by %.1f MiB for a %d MiB file' % (growth_mib, BIG_FILE_BYTES >> 20)
