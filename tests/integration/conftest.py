@@ -51,7 +51,7 @@ def ansible_env(sim, tmp_path):
 
 @pytest.fixture
 def run_playbook(ansible_env, tmp_path):
-    def run(name, extra_vars=None, env=None, verbosity=0, check=False):
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False, diff=False):
         result_file = tmp_path / ('%s.result.json' % name)
         variables = dict(extra_vars or {}, result_file=str(result_file))
         command = [os.path.join(BIN_DIR, 'ansible-playbook'), os.path.join(PLAYBOOKS, name + '.yml'),
@@ -60,6 +60,8 @@ def run_playbook(ansible_env, tmp_path):
             command.append('-' + 'v' * verbosity)
         if check:
             command.append('--check')
+        if diff:
+            command.append('--diff')
         process = subprocess.run(command, env=dict(ansible_env, **(env or {})), capture_output=True, text=True,
                                  timeout=300, check=False)
         result = json.loads(result_file.read_text()) if result_file.exists() else None
