@@ -225,8 +225,10 @@ def test_download_timeout_out_of_range_is_refused(value):
 
 # Credentials and links ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('auth', [dict(security_token=SECURITY_TOKEN), dict(access_key=None, secret_key=None,
-                                                                          auth_token='MIItoken-' + 'z' * 40)])
+TOKEN_AUTH = dict(access_key=None, secret_key=None, auth_token='MIItoken-' + 'z' * 40)
+
+
+@pytest.mark.parametrize('auth', [dict(security_token=SECURITY_TOKEN), TOKEN_AUTH])
 def test_storage_never_sees_an_api_credential(hostile, tmp_path, auth):
     cloud = FakeCloud(hostile, [listed('a'), listed('b', hour=2)])
     run_export(client_for(hostile, **auth), tmp_path / 'evidence')
