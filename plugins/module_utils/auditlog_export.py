@@ -122,6 +122,7 @@ class _LinkBatches:
         self._batches = {}
         self._batch_of = {}
         self._links = {}
+        self._failed = {}
         by_instance = {}
         for item in items:
             by_instance.setdefault(item.instance_id, []).append(item)
@@ -137,8 +138,15 @@ class _LinkBatches:
         key = self._batch_of[id(item)]
         batch, batch_lock = self._batches[key]
         with batch_lock:
+            if key in self._failed:
+                # The batch's request already failed after the client's retries: not asked again for each file.
+                raise self._failed[key]
             if id(item) not in self._links:
-                links = get_audit_log_links(self._client, item.instance_id, [member.file_id for member in batch])
+                try:
+                    links = get_audit_log_links(self._client, item.instance_id, [member.file_id for member in batch])
+                except HuaweiCloudError as error:
+                    self._failed[key] = error
+                    raise
                 with self._lock:
                     for member, link in zip(batch, links):
                         self._links.setdefault(id(member), link)

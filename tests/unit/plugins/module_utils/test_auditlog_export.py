@@ -519,3 +519,14 @@ def test_memory_stays_flat_for_a_file_far_larger_than_a_chunk(hostile, tmp_path)
     growth_mib = (figures['peak_kib'] - figures['before_kib']) / 1024.0
     # A few chunks in flight (socket buffers, one chunk being written and hashed), never the file.
     assert growth_mib < 32, 'peak memory grew by %.1f MiB for a %d MiB file' % (growth_mib, BIG_FILE_BYTES >> 20)
+
+
+def test_a_link_request_that_fails_is_not_repeated_for_every_file_of_its_batch(hostile, tmp_path):
+    files = [listed('f%02d' % index, hour=index) for index in range(12)]
+    cloud = FakeCloud(hostile, files)
+    hostile.route('POST', LINKS, json_reply({'error_code': 'DBS.280343', 'error_msg': 'No permission'}, status=403))
+    error, _job = failed_export(client_for(hostile, max_retries=3), tmp_path / 'evidence', max_workers=4)
+    assert len(hostile.requests_to(LINKS)) == 1 and cloud.downloads() == []
+    assert str(error).startswith('12 audit log files failed: ')
+    assert 'HTTP 403 DBS.280343: No permission' in str(error)
+    assert manifest_of(tmp_path / 'evidence')['files'] == []
