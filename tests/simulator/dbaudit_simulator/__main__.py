@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from .config import INSTANCE_SHAPES, SimulatorConfig
+from .config import INSTANCE_SHAPES, SimulatorConfig, check_log_file_kb
 from .simulator import Simulator
 
 
@@ -32,6 +32,13 @@ def _rate(text):
     return value
 
 
+def _kb_range(text):
+    try:
+        return check_log_file_kb(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m dbaudit_simulator", description="Local simulator of the Huawei Cloud IAM, DBSS and RDS APIs.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -50,6 +57,10 @@ def build_parser():
                         help="API Gateway flow control: requests a second per credential, 429 APIGW.0308 beyond (0 = off)")
     parser.add_argument("--rate-limit-burst", type=_non_negative, default=0,
                         help="token bucket size of --rate-limit (0 = about 200 ms worth of requests)")
+    parser.add_argument("--log-file-kb", type=_kb_range, metavar="MIN,MAX",
+                        help="range of the audit-log files' size in KB, which is also what their download links serve "
+                             "(default 256,20481.835938; e.g. 4,16 for tests, 204800,204800 for 200 MB files)")
+    parser.add_argument("--link-ttl-seconds", type=_non_negative, default=300, help="lifetime of the audit-log download links")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
@@ -69,7 +80,8 @@ def main(argv=None):
     config = SimulatorConfig(seed=args.seed, regions=args.regions, instances=args.instances, scopes_per_instance=args.scopes_per_instance,
                              databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
-                             rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean)
+                             rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean, log_file_kb=args.log_file_kb,
+                             link_ttl_seconds=args.link_ttl_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,4 +1,8 @@
-"""The request pipeline: control API, fault injection, routing, gateway authentication, handlers, request log."""
+"""The request pipeline: control API, fault injection, routing, gateway authentication, handlers, request log.
+
+Requests under /obs/ go to the object storage behind the audit-log download links instead: faults and the
+request log apply to them too, the gateway's authentication and flow control do not.
+"""
 
 import re
 import sys
@@ -6,14 +10,16 @@ import threading
 import time
 import traceback
 from http import HTTPStatus
+from urllib.parse import quote
 
 from . import errors
-from .apis import control, dbss, iam, rds
+from .apis import control, dbss, iam, obs, rds
 from .apis.common import HandlerContext
 from .auth import AuthFailure, SignatureVerifier, TokenStore
-from .config import INSTANCE_SHAPES
-from .faults import FaultInjector, RequestLog
+from .config import INSTANCE_SHAPES, check_link_ttl
+from .faults import TRANSFER_KINDS, FaultInjector, RequestLog
 from .flow_control import FlowControl, credential_key
+from .storage import LinkSigner, StorageStats, object_path
 from .wire import Response, json_response
 
 _HTML_PAGE = "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center><hr><center>nginx</center></body></html>"
@@ -42,6 +48,12 @@ ROUTES = (
     Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-policy", "rds", rds.show_auditlog_policy),
     Route("POST", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-links", "rds", rds.create_auditlog_links),
 )
+
+
+# Headers that carry API credentials; a download from object storage should send none of them.
+API_CREDENTIAL_HEADERS = ("authorization", "x-auth-token", "x-security-token", "x-sdk-date")
+# Fault kinds after which the request is still handled normally.
+_PASS_THROUGH_KINDS = ("ignore_offset",) + TRANSFER_KINDS
 
 
 def _auth_scheme(headers):
@@ -73,8 +85,11 @@ class SimulatorApp:
         self.flow_control = FlowControl(config.rate_limit, config.rate_limit_burst)
         self.tokens = TokenStore(clock)
         self.verifier = SignatureVerifier(credentials, clock)
+        self.signer = LinkSigner()
+        self.storage_stats = StorageStats()
         self._shape_lock = threading.Lock()
         self._instance_shape = config.instance_shape
+        self._link_ttl = config.link_ttl_seconds
 
     @property
     def instance_shape(self):
@@ -87,6 +102,41 @@ class SimulatorApp:
         with self._shape_lock:
             self._instance_shape = shape
 
+    @property
+    def link_ttl_seconds(self):
+        with self._shape_lock:
+            return self._link_ttl
+
+    def set_link_ttl(self, seconds):
+        seconds = check_link_ttl(seconds)
+        with self._shape_lock:
+            self._link_ttl = seconds
+
+    def reset_counters(self):
+        """What DELETE /_sim/requests and Simulator.reset_requests() restart: the log and every counter."""
+        self.log.clear()
+        self.flow_control.reset_counters()
+        self.storage_stats.reset()
+
+    def storage_link(self, instance_id, file_id, expires):
+        """A signed download URL for this object, valid until `expires` (epoch seconds); the object need not exist."""
+        path = object_path(quote(instance_id, safe=""), quote(file_id, safe=""))
+        return "%s%s?Expires=%d&Signature=%s" % (self.url, path, expires, self.signer.sign(instance_id, file_id, expires))
+
+    def download_links(self, instance_id, file_ids):
+        """The links POST .../auditlog-links answers with: one per id, in order, expiring link_ttl_seconds from now."""
+        expires = int(self.clock()) + self.link_ttl_seconds
+        links = [self.storage_link(instance_id, file_id, expires) for file_id in file_ids]
+        self.storage_stats.links_answered(len(links))
+        return links
+
+    def find_audit_log(self, instance_id, file_id):
+        """The listed audit-log file with this id on this RDS instance (any region), or None."""
+        for region in self.data.regions.values():
+            if instance_id in region.rds_by_id:
+                return region.audit_logs.find(instance_id, file_id)
+        return None
+
     def find_region(self, project_id=None, name=None):
         if project_id is not None:
             return self.data.regions_by_project.get(project_id)
@@ -98,12 +148,21 @@ class SimulatorApp:
     def handle(self, request):
         if request.path == "/_sim" or request.path.startswith("/_sim/"):
             response = control.handle(self, request)
+        elif obs.is_storage_path(request.path):
+            api_credentials = any(name in request.headers for name in API_CREDENTIAL_HEADERS)
+            record = {"method": request.method, "path": request.path, "query": request.query, "status": None,
+                      "auth": _auth_scheme(request.headers), "fault": None, "service": "obs", "request_id": request.request_id,
+                      "throttled": False, "api_credentials": api_credentials}
+            response = self._handle_storage(request, record)
+            record["status"] = None if response.drop or response.reset_at == 0 else response.status
+            self.log.append(record)
+            response.headers.setdefault("x-obs-request-id", request.request_id)
         else:
             record = {"method": request.method, "path": request.path, "query": request.query, "status": None,
                       "auth": _auth_scheme(request.headers), "fault": None, "service": "sim", "request_id": request.request_id,
                       "throttled": False}
             response = self._handle_service(request, record)
-            record["status"] = None if response.drop else response.status
+            record["status"] = None if response.drop or response.reset_at == 0 else response.status
             self.log.append(record)
         response.headers.setdefault("X-Request-Id", request.request_id)
         return response
@@ -118,8 +177,15 @@ class SimulatorApp:
             record["service"] = route.service
         if rule is not None:
             record["fault"] = rule.kind
-            if rule.kind != "ignore_offset":
+            if rule.kind not in _PASS_THROUGH_KINDS:
                 return self._fault_response(rule, request)
+        response = self._serve_api(request, record, route, params, rule)
+        if rule is not None and rule.kind in TRANSFER_KINDS:
+            self._spoil_transfer(rule, response)
+        return response
+
+    def _serve_api(self, request, record, route, params, rule):
+        """Flow control, authentication, project check, then the API's handler."""
         if route is not None and not self.flow_control.admit(credential_key(request.headers)):
             # The gateway throttles before it authenticates; like Huawei Cloud's, it sends no Retry-After.
             record["throttled"] = True
@@ -139,6 +205,38 @@ class SimulatorApp:
             # A simulator bug must surface as a visible 500 with a traceback, not as a dropped connection.
             traceback.print_exc(file=sys.stderr)
             return json_response(500, errors.gateway_body(errors.SERVER_ERROR, "Simulator internal error", request.request_id))
+
+    def _handle_storage(self, request, record):
+        """Object storage: latency and fault rules, then the link's own checks; no gateway in between."""
+        if request.method == "GET":
+            self.storage_stats.download_started(record["api_credentials"])
+        latency_ms, latency_hit, rule = self.faults.select(request.method, request.path, storage=True)
+        if latency_hit:
+            record["fault"] = "latency"
+            time.sleep(latency_ms / 1000.0)
+        if rule is not None:
+            record["fault"] = rule.kind
+            if rule.kind == "expire":
+                return obs.expired(request.request_id)
+            if rule.kind not in _PASS_THROUGH_KINDS:
+                return self._fault_response(rule, request, storage=True)
+        try:
+            response = obs.get_object(self, request)
+        except Exception:  # pylint: disable=broad-exception-caught
+            traceback.print_exc(file=sys.stderr)
+            return obs.xml_error(500, "InternalError", "Simulator internal error", request.request_id)
+        if rule is not None and rule.kind in TRANSFER_KINDS:
+            self._spoil_transfer(rule, response)
+        return response
+
+    @staticmethod
+    def _spoil_transfer(rule, response):
+        """Turn a handled answer into a truncated or reset transfer; the server does the cutting."""
+        wanted = rule.opts["bytes"]
+        if rule.kind == "truncate":
+            response.truncate_at = response.content_length // 2 if wanted is None else wanted
+        else:
+            response.reset_at = wanted
 
     @staticmethod
     def _route(method, path):
@@ -177,7 +275,7 @@ class SimulatorApp:
         return "The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second" % self.flow_control.rate
 
     @staticmethod
-    def _fault_response(rule, request):
+    def _fault_response(rule, request, storage=False):
         opts = rule.opts
         headers = {}
         if opts.get("retry_after") is not None:
@@ -190,6 +288,10 @@ class SimulatorApp:
         if rule.kind == "html":
             headers["Content-Type"] = "text/html"
             return Response(status, _HTML_PAGE.format(status=status, phrase=_phrase(status)).encode("utf-8"), headers)
+        if storage:
+            # Object storage is not behind the gateway: its errors are OBS XML whatever body_shape says.
+            code = opts.get("error_code") or errors.default_obs_fault_code(status)
+            return obs.xml_error(status, code, opts.get("error_msg") or "Simulated fault: %d %s" % (status, _phrase(status)), request.request_id, headers)
         code = opts.get("error_code") or errors.default_fault_code(status)
         if status == 429:
             default_msg = "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute"

@@ -16,17 +16,20 @@ LOG_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # midnight, so every day one file spans midnight and therefore any midnight-aligned query window boundary.
 _PHASE_MIN_SECONDS = 90 * 60
 _PHASE_JITTER_SECONDS = 30 * 60
+# Range of the listed `size` (KB) when SimulatorConfig.log_file_kb is None: the sizes the seeded data always had.
+DEFAULT_LOG_FILE_KB = (256.0, 20481.835938)
 
 
 class LogSeriesSpec:
     """What is needed to generate one instance's files deterministically, independent of access order."""
 
-    def __init__(self, seed_key, rds_id, start, stop, interval_hours):
+    def __init__(self, seed_key, rds_id, start, stop, interval_hours, size_kb=DEFAULT_LOG_FILE_KB):
         self.seed_key = seed_key
         self.rds_id = rds_id
         self.start = start          # aware datetime: no file begins before this
         self.stop = stop            # aware datetime: no file ends after this
         self.interval = interval_hours * 3600
+        self.size_kb = size_kb      # (min, max) of the listed size in KB
 
 
 class LogSeries:
@@ -34,6 +37,8 @@ class LogSeries:
         self.files = files
         self.begins = begins
         self.ends = ends
+        # Download links and the object storage look files up by id.
+        self.by_id = {f["id"]: f for f in files}
 
     def overlapping(self, start_ts, end_ts):
         """Files whose [begin, end] intersects [start_ts, end_ts] (inclusive), in begin order.
@@ -58,6 +63,9 @@ def _generate(spec, rng_factory):
     files, begins, ends = [], [], []
     slot = first
     seq = rng.randrange(100000, 900000)
+    # Only the bounds vary with the config: uniform() draws one number whatever they are, so the ids, names and
+    # times that follow stay the same.
+    size_min, size_max = spec.size_kb
     while True:
         slot_start = base + slot * interval
         begin = slot_start + rng.randrange(60)
@@ -71,7 +79,7 @@ def _generate(spec, rng_factory):
         files.append({
             "id": "%st%08x%016xbr01" % (mac, slot, rng.getrandbits(64)),
             "name": "%d_%s_%s_Audit_%s" % (seq + slot, begin_utc.strftime("%Y%m%d%H%M%S"), spec.rds_id, file_uuid),
-            "size": round(rng.uniform(256.0, 20481.835938), 6),
+            "size": round(rng.uniform(size_min, size_max), 6),
             "begin_time": begin_local.strftime(LOG_TIME_FORMAT),
             "end_time": datetime.datetime.fromtimestamp(end, CHINA_TZ).strftime(LOG_TIME_FORMAT),
         })
@@ -100,6 +108,12 @@ class AuditLogStore(collections.abc.Mapping):
                 cached = _generate(spec, self._rng_factory)
                 self._series[rds_id] = cached
         return cached
+
+    def find(self, rds_id, file_id):
+        """The file with this id, or None (also for an unknown instance)."""
+        if rds_id not in self._specs:
+            return None
+        return self.series(rds_id).by_id.get(file_id)
 
     def query(self, rds_id, start, end):
         return self.series(rds_id).overlapping(start.timestamp(), end.timestamp())

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import math
 
 from .flow_control import check_rate_limit
 
@@ -43,6 +44,12 @@ class SimulatorConfig:
     # ON full-audit scope and an ON database, no upgrade pending, no expiry within 90 days; every MySQL instance with
     # its audit log on, kept >= 180 days and written up to now). False keeps the default data unchanged.
     clean: bool = False
+    # (min_kb, max_kb) range of the audit-log files' listed `size` (KB), which is also the length of what their download
+    # links serve (storage.file_length). None keeps the default range (256.0, 20481.835938) and exactly the default
+    # data; only the sizes change with it, e.g. (4, 16) for fast tests or (204800, 204800) for 200 MB files.
+    log_file_kb: tuple | None = None
+    # Lifetime of the temporary object-storage URLs that POST .../auditlog-links hands out.
+    link_ttl_seconds: int = 300
 
     def __post_init__(self):
         if isinstance(self.regions, str):
@@ -62,3 +69,32 @@ class SimulatorConfig:
         self.rate_limit, self.rate_limit_burst = check_rate_limit(self.rate_limit, self.rate_limit_burst)
         if self.now is not None and self.now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        if self.log_file_kb is not None:
+            self.log_file_kb = check_log_file_kb(self.log_file_kb)
+        self.link_ttl_seconds = check_link_ttl(self.link_ttl_seconds)
+
+
+# A listed size becomes a file the simulator streams; beyond this a typo (KB taken for bytes) would ask for terabytes.
+MAX_LOG_FILE_KB = 64 * 1024 * 1024
+
+
+def check_log_file_kb(value):
+    """Return (min_kb, max_kb) as floats from a pair or a "MIN,MAX" string, or raise ValueError."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("log_file_kb must be a (min_kb, max_kb) pair of numbers, e.g. (4, 16) or \"4,16\"") from exc
+    if any(isinstance(v, bool) for v in value):
+        raise ValueError("log_file_kb must be a (min_kb, max_kb) pair of numbers, not booleans")
+    if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low or high > MAX_LOG_FILE_KB:
+        raise ValueError("log_file_kb must satisfy 0 <= min_kb <= max_kb <= %d, got (%r, %r)" % (MAX_LOG_FILE_KB, low, high))
+    return (low, high)
+
+
+def check_link_ttl(value):
+    """Return the download links' lifetime in whole seconds (>= 0; 0 gives links that are already expired)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("link_ttl_seconds must be an integer >= 0, got %r" % (value,))
+    return value

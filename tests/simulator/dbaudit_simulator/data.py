@@ -10,7 +10,7 @@ import json
 import random
 import threading
 
-from .auditlogs import AuditLogStore, LogSeriesSpec
+from .auditlogs import DEFAULT_LOG_FILE_KB, AuditLogStore, LogSeriesSpec
 
 DBSS_STATUSES = ("SHUTOFF", "ACTIVE", "DELETING", "BUILD", "DELETED", "ERROR", "HAWAIT", "FROZEN", "UPGRADING")
 _NON_ACTIVE = tuple(s for s in DBSS_STATUSES if s != "ACTIVE")
@@ -186,7 +186,7 @@ def _apply_clean_profile(config, region, now, data):
             policy["keep_days"] = 365
             policy["audit_types"] = list(ALL_AUDIT_LOG_ACTIONS)
         seed_key = "%s:%s:%s:auditlog" % (config.seed, region, rds["id"])
-        specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, now, config.log_interval_hours)
+        specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, now, config.log_interval_hours, config.log_file_kb or DEFAULT_LOG_FILE_KB)
     return specs
 
 
@@ -470,7 +470,7 @@ def _generate_audit_setup(rng, config, region, now, rds_instances):
         stale = position % 3 == 1
         stop = now - datetime.timedelta(hours=rng.randint(49, 240)) if stale else now
         seed_key = "%s:%s:%s:auditlog" % (config.seed, region, rds["id"])
-        specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, stop, config.log_interval_hours)
+        specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, stop, config.log_interval_hours, config.log_file_kb or DEFAULT_LOG_FILE_KB)
     return policies, specs
 
 

@@ -1,8 +1,10 @@
 """Error codes and the body shapes each Huawei Cloud component answers with.
 
 Codes are taken from the public error-code tables where one fits (API Gateway APIGW.*, RDS DBS.*,
-DBSS DBSS.*); the README lists every code the simulator can return.
+DBSS DBSS.*, OBS S3-style codes); the README lists every code the simulator can return.
 """
+
+from xml.sax.saxutils import escape
 
 # API Gateway (shared by every service; flat body with request_id)
 APIGW_API_NOT_FOUND = "APIGW.0101"        # 404 unknown path or method
@@ -25,6 +27,16 @@ RDS_ENGINE_NOT_SUPPORTED = "DBS.200040"   # 400 audit-log APIs called on a non-M
 IAM_AUTH_FAILED = "IAM.0001"              # 401 wrong user name, password or domain name
 IAM_PROJECT_NOT_FOUND = "IAM.0004"        # 400 token scope names a project that does not exist
 IAM_INVALID_BODY = "IAM.0011"             # 400 malformed token request body
+
+# OBS object storage behind the audit-log download links (XML body: <Error><Code><Message><RequestId>)
+OBS_SIGNATURE_MISMATCH = "SignatureDoesNotMatch"  # 403 wrong Signature, or a method other than GET
+OBS_ACCESS_DENIED = "AccessDenied"                # 403 expired link ("Request has expired"), or no Signature/Expires
+OBS_NO_SUCH_KEY = "NoSuchKey"                     # 404 correctly signed link to an object that does not exist
+OBS_NO_SUCH_BUCKET = "NoSuchBucket"               # 404 a path under /obs/ outside the rds-auditlog bucket
+OBS_XML_CONTENT_TYPE = "application/xml"
+# Default codes of a `status` fault on a storage path.
+_OBS_FAULT_CODES = {400: "InvalidArgument", 403: OBS_ACCESS_DENIED, 404: OBS_NO_SUCH_KEY, 405: "MethodNotAllowed", 500: "InternalError",
+                    501: "NotImplemented", 503: "ServiceUnavailable"}
 
 
 class ApiError(Exception):
@@ -79,3 +91,15 @@ def default_fault_code(status):
     if status >= 500:
         return SERVER_ERROR
     return FAULT_ERROR
+
+
+def obs_error_xml(code, message, request_id):
+    """The body OBS (like S3) answers errors with."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>'
+            % (escape(code), escape(message), escape(request_id))).encode("utf-8")
+
+
+def default_obs_fault_code(status):
+    if status in _OBS_FAULT_CODES:
+        return _OBS_FAULT_CODES[status]
+    return "InternalError" if status >= 500 else "SimulatedFault"

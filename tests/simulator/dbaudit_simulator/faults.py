@@ -4,7 +4,11 @@ import copy
 import re
 import threading
 
-FAULT_KINDS = ("status", "html", "empty", "latency", "drop", "ignore_offset")
+FAULT_KINDS = ("status", "html", "empty", "latency", "drop", "ignore_offset", "truncate", "reset", "expire")
+# Kinds that only make sense for the object storage behind download links; API requests never match them.
+STORAGE_ONLY_KINDS = ("expire",)
+# Kinds that let the request be handled, then spoil the transfer of its answer (the server applies them).
+TRANSFER_KINDS = ("truncate", "reset")
 
 # Options each kind accepts beyond the common path/method/times/after.
 _KIND_OPTIONS = {
@@ -14,6 +18,11 @@ _KIND_OPTIONS = {
     "latency": {"ms"},
     "drop": set(),
     "ignore_offset": set(),
+    # bytes: body bytes sent before the connection is closed (truncate; default half the body) or reset (default 0:
+    # not even the status line).
+    "truncate": {"bytes"},
+    "reset": {"bytes"},
+    "expire": set(),
 }
 _DEFAULT_STATUS = {"status": 500, "html": 502, "empty": 503}
 BODY_SHAPES = ("flat", "nested", "iam")
@@ -38,6 +47,10 @@ class FaultRule:
             opts.setdefault("status", _DEFAULT_STATUS[kind])
             if not isinstance(opts["status"], int) or not 100 <= opts["status"] <= 599:
                 raise ValueError("status must be an HTTP status code")
+        if kind in TRANSFER_KINDS:
+            opts.setdefault("bytes", None if kind == "truncate" else 0)
+            if opts["bytes"] is not None and (isinstance(opts["bytes"], bool) or not isinstance(opts["bytes"], int) or opts["bytes"] < 0):
+                raise ValueError("%s faults need bytes >= 0 (an integer)" % kind)
         if opts.get("body_shape", "flat") not in BODY_SHAPES:
             raise ValueError("body_shape must be one of %s" % ", ".join(BODY_SHAPES))
         self.kind = kind
@@ -50,8 +63,10 @@ class FaultRule:
         self.seen = 0
         self.applied = 0
 
-    def matches(self, method, path):
+    def matches(self, method, path, storage=False):
         if self.method is not None and self.method != method:
+            return False
+        if self.kind in STORAGE_ONLY_KINDS and not storage:
             return False
         return self._path_re is None or self._path_re.search(path) is not None
 
@@ -88,8 +103,11 @@ class FaultInjector:
         with self._lock:
             return [rule.describe() for rule in self._rules]
 
-    def select(self, method, path):
-        """Return (latency_ms, rule_or_None) for this request and count it against the rules it hit."""
+    def select(self, method, path, storage=False):
+        """Return (latency_ms, latency_hit, rule_or_None) for this request and count it against the rules it hit.
+
+        ``storage`` is True for object-storage requests (download links), the only ones storage-only kinds match.
+        """
         latency_ms = 0
         latency_hit = False
         chosen = None
@@ -97,7 +115,7 @@ class FaultInjector:
             for rule in self._rules:
                 if rule.kind != "latency" and chosen is not None:
                     continue
-                if not rule.matches(method, path) or rule.exhausted():
+                if not rule.matches(method, path, storage) or rule.exhausted():
                     continue
                 rule.seen += 1
                 if rule.seen <= rule.after:

@@ -4,7 +4,10 @@ import http.server
 import secrets
 import socket
 import ssl
+import struct
+import sys
 import threading
+import traceback
 
 from .wire import Request
 
@@ -32,13 +35,82 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if response.reset_at == 0:
+            self._report(response, 0, False)
+            self._reset()
+            return
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(response.content_length))
         self.end_headers()
-        if self.command != "HEAD" and response.body:
-            self.wfile.write(response.body)
+        if self.command == "HEAD":
+            self._report(response, 0, False)
+        else:
+            self._write_body(response)
+        if response.reset_at is not None:
+            self._reset()
+
+    def _write_body(self, response):
+        """Write the body chunk by chunk, stopping where a transfer fault says; report what was sent.
+
+        The report is made just before the write that ends the transfer, so a client that has read the whole body
+        (or seen the connection end) always finds the counters updated.
+        """
+        length = response.content_length
+        limit = length
+        for cut in (response.truncate_at, response.reset_at):
+            if cut is not None:
+                limit = min(limit, cut)
+        chunks = response.chunks()
+        sent = 0
+        reported = False
+        try:
+            for chunk in chunks:
+                if sent >= limit:
+                    break
+                if len(chunk) > limit - sent:
+                    chunk = chunk[:limit - sent]
+                if sent + len(chunk) >= limit:
+                    reported = self._report(response, sent + len(chunk), sent + len(chunk) == length)
+                # send() rather than sendall(), so that when the client goes away the count is what the kernel took.
+                view = memoryview(chunk)
+                while view:
+                    count = self.connection.send(view)
+                    sent += count
+                    view = view[count:]
+        except OSError:
+            # The client went away mid-body: nothing to answer, and nothing worth a traceback.
+            pass
+        except Exception:  # pylint: disable=broad-exception-caught
+            # A bug in a body generator: the status line is already out, so all that is left is to close the connection.
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        if not reported:
+            self._report(response, sent, sent == length)
+        if sent < length:
+            # A short body leaves the connection unusable for another response.
+            self.close_connection = True
+
+    @staticmethod
+    def _report(response, sent, completed):
+        if response.on_sent is not None:
+            response.on_sent(sent, completed)
+        return True
+
+    def _reset(self):
+        """Abort the connection with a TCP RST: SO_LINGER on with a 0 s timeout, then close (the client sees ECONNRESET)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # rfile holds a reference to the socket; the descriptor (and so the RST) only goes when both are closed.
+            self.rfile.close()
+            self.connection.close()
+        except OSError:
+            pass
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch
 

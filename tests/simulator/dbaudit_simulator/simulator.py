@@ -58,8 +58,8 @@ class Simulator:
         return self._app.log.snapshot()
 
     def reset_requests(self):
-        self._app.log.clear()
-        self._app.flow_control.reset_counters()
+        """Clear the request log and restart the flow-control and storage counters."""
+        self._app.reset_counters()
 
     def add_fault(self, kind, **opts):
         self._app.faults.add(kind, **opts)
@@ -87,6 +87,31 @@ class Simulator:
     def flow_control(self):
         """``{"rate_limit", "rate_limit_burst", "admitted", "throttled"}``; the counters restart with reset_requests()."""
         return self._app.flow_control.describe()
+
+    # audit-log downloads ----------------------------------------------------------------------------------------
+    @property
+    def storage_stats(self):
+        """``{"link_requests", "links_issued", "downloads", "downloads_completed", "downloads_with_api_credentials",
+        "bytes_served"}``; they restart with reset_requests()."""
+        return self._app.storage_stats.snapshot()
+
+    def set_link_ttl(self, seconds):
+        """Lifetime of the links POST .../auditlog-links hands out from now on (0 = already expired)."""
+        self._app.set_link_ttl(seconds)
+
+    @property
+    def link_ttl_seconds(self):
+        return self._app.link_ttl_seconds
+
+    def storage_link(self, instance_id, file_id, ttl_seconds=None):
+        """A correctly signed download URL for any object name (even one that does not exist), e.g. to test a 404.
+
+        Unlike the links API it counts nothing; ``ttl_seconds`` defaults to the current link TTL and may be negative.
+        """
+        if self.url is None:
+            raise RuntimeError("start the simulator first: links carry its URL")
+        ttl = self._app.link_ttl_seconds if ttl_seconds is None else ttl_seconds
+        return self._app.storage_link(instance_id, file_id, int(self._app.clock()) + ttl)
 
     @property
     def credentials(self):

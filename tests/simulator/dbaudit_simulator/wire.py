@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import typing
 from urllib.parse import unquote
 
 from .auth import parse_query_pairs
@@ -38,6 +39,27 @@ class Response:
     body: bytes = b""
     headers: dict = dataclasses.field(default_factory=dict)
     drop: bool = False
+    # A large body is streamed: `stream` yields its chunks, `length` (the Content-Length) is declared up front, and the
+    # server writes chunk by chunk, so serving a 200 MB file never holds it in memory. `body` is ignored then.
+    stream: typing.Iterable[bytes] | None = None
+    length: int | None = None
+    # Called once by the server, after the body went out or the transfer stopped: on_sent(body_bytes_sent, completed).
+    on_sent: typing.Callable[[int, bool], None] | None = None
+    # Transfer faults, applied by the server to the bytes it writes (see faults.py):
+    # truncate_at: stop after this many body bytes (Content-Length still announces the whole body), then close;
+    # reset_at: after this many body bytes abort with a TCP RST (0 = before the status line, i.e. send nothing).
+    truncate_at: int | None = None
+    reset_at: int | None = None
+
+    @property
+    def content_length(self):
+        return self.length if self.stream is not None else len(self.body)
+
+    def chunks(self):
+        """The body as an iterable of bytes, streamed or not."""
+        if self.stream is not None:
+            return self.stream
+        return (self.body,) if self.body else ()
 
 
 def json_response(status, obj, headers=None):

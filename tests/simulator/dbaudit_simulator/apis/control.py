@@ -1,5 +1,6 @@
 """The simulator's own control API under /_sim/: unauthenticated, never faulted, never recorded."""
 
+from ..config import check_link_ttl
 from ..flow_control import check_rate_limit
 from ..wire import json_response, Response
 
@@ -23,8 +24,7 @@ def _get_requests(app, _request):
 
 
 def _clear_requests(app, _request):
-    app.log.clear()
-    app.flow_control.reset_counters()
+    app.reset_counters()
     return Response(204)
 
 
@@ -51,16 +51,20 @@ def _clear_faults(app, _request):
 
 def _set_config(app, request):
     body = _body(request)
-    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst"}
+    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst", "link_ttl_seconds"}
     if unknown:
         raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
     if "rate_limit_burst" in body and "rate_limit" not in body:
         raise ValueError("rate_limit_burst goes with rate_limit")
     # Validated before anything changes, so a refused request changes nothing.
     rate_limit = check_rate_limit(body["rate_limit"], body.get("rate_limit_burst", 0)) if "rate_limit" in body else None
+    link_ttl = check_link_ttl(body["link_ttl_seconds"]) if "link_ttl_seconds" in body else None
     if "instance_shape" in body:
         app.set_instance_shape(body["instance_shape"])
     answer = {"instance_shape": app.instance_shape}
+    if link_ttl is not None:
+        app.set_link_ttl(link_ttl)
+        answer["link_ttl_seconds"] = app.link_ttl_seconds
     if rate_limit is not None:
         app.flow_control.configure(*rate_limit)
         flow = app.flow_control.describe()
@@ -70,6 +74,10 @@ def _set_config(app, request):
 
 def _get_flow_control(app, _request):
     return json_response(200, app.flow_control.describe())
+
+
+def _get_storage(app, _request):
+    return json_response(200, app.storage_stats.snapshot())
 
 
 def _get_data(app, _request):
@@ -97,6 +105,7 @@ _ROUTES = {
     ("DELETE", "/_sim/faults"): _clear_faults,
     ("POST", "/_sim/config"): _set_config,
     ("GET", "/_sim/flow-control"): _get_flow_control,
+    ("GET", "/_sim/storage"): _get_storage,
     ("GET", "/_sim/data"): _get_data,
     ("GET", "/_sim/credentials"): _get_credentials,
     ("POST", "/_sim/tokens"): _issue_token,
