@@ -91,7 +91,8 @@ class ExportItem:
 
     @property
     def label(self):
-        return '%s (id %s, RDS instance %s)' % (self.listed['name'], self.file_id, self.instance_id)
+        return '%s (id %s, RDS instance %s)' % (clip(self.listed['name'], 150), clip(self.file_id, 64),
+                                                clip(self.instance_id, 64))
 
     @property
     def listed_bytes(self):

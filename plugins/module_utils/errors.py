@@ -44,8 +44,9 @@ class HuaweiCloudError(Exception):
 
     def __str__(self):
         """``[context: ]METHOD path failed: HTTP status code: message (request id id)``, leaving out what is unknown."""
-        # Context and path may quote IDs the user gave: cut, so that a 10,000-character ID cannot flood the line.
-        parts = [clip(self.context, 160)] if self.context else []
+        # Context and path may quote IDs the user gave: cut, so that a 10,000-character ID cannot flood the line
+        # (320: room for an audit log file's name, file ID and instance ID, each cut on its own).
+        parts = [clip(self.context, 320)] if self.context else []
         if self.method and self.path:
             parts.append('%s %s failed' % (self.method, clip(self.path, 240)))
         http_status = 'HTTP %s' % self.status if self.status is not None else None

@@ -52,5 +52,8 @@ class ExternalSimulator:
     def count_requests(self, suffix):
         return sum(1 for record in self.requests() if record['path'].endswith(suffix))
 
+    def count_requests_prefix(self, prefix):
+        return sum(1 for record in self.requests() if record['path'].startswith(prefix))
+
     def reset_requests(self):
         requests.delete(self.url + '/_sim/requests', timeout=10)
