@@ -234,3 +234,27 @@ def test_bad_export_settings_are_refused_before_any_request(sim, run_playbook, t
     assert 'Traceback' not in run.output
     assert [record for record in sim.requests if record['service'] in ('dbss', 'rds', 'iam')] == []
     assert sorted(os.listdir(folder)) == (['evidence'] if (folder / 'evidence').exists() else [])
+
+
+def test_when_the_listing_failed_the_export_takes_the_same_relative_period(sim, run_playbook, tmp_path):
+    data = sim.data.regions[REGION]
+    broken = mysql_ids(data)[0]
+    # rds_auditlog_info's request for one instance fails once (no retry), so it returns no resolved times; the
+    # export (in check mode: listing only) lists again, for -24h .. now.
+    sim.add_fault('status', path=r'/instances/%s/auditlog$' % broken, status=500, times=1)
+    folder = tmp_path / 'report'
+    folder.mkdir()
+    run = run_playbook('compliance', {'play_connection': dict(connection(sim), max_retries=0),
+                                      'audit_compliance_report_dir': str(folder), 'audit_compliance_export_logs': True},
+                       env=BOGUS_ENV, check=True)
+    report = run.result['report']
+    assert report['summary']['result'] == 'ERROR' and [item['module'] for item in report['summary']['gather_errors']] == [
+        'rds_auditlog_info']
+    evidence = report['evidence']
+    window = datetime.datetime.strptime(report['summary']['log_window_start'], '%Y-%m-%dT%H:%M:%SZ').replace(
+        tzinfo=datetime.timezone.utc)
+    start, end = api_time(evidence['start_time']), api_time(evidence['end_time'])
+    assert abs(start - window) < datetime.timedelta(minutes=2) and end - start == datetime.timedelta(hours=24)
+    assert evidence['result'] == 'PENDING' and evidence['files_listed'] == len(
+        files_of_period(data, start, end, mysql_ids(data)))
+    assert sim_requests(sim, LINKS_PATH) == [] and os.listdir(folder) == []
