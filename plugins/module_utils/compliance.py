@@ -10,6 +10,10 @@ Pure functions, no I/O and no knowledge of modules or plugins: ``evaluate()`` bu
 
 Every check applies to every resource in scope, whatever its status; the one exception is RDS-02 (retention), which
 only makes sense when the audit log is on (RDS-01 covers "off").
+
+When the role also exported the audit log files of the period it checked (``rds_auditlog_download``), the report
+gets an ``evidence`` section (``evidence_section()``). An export that failed is not a check result: it leaves the
+verdict alone, but it is an ``ERROR`` in that section and is named in the summary's message.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -181,6 +185,7 @@ ROLE_VARIABLES = (
     ('audit_compliance_report_dir', 'path', None),
     ('audit_compliance_report_mode', 'mode', None),
     ('audit_compliance_concurrency', 'int', (1, 64)),
+    ('audit_compliance_export_logs', 'bool', None),
 )
 _DIGITS = re.compile(r'^[+-]?\d{1,12}$')
 _MODE = re.compile(r'^0?[0-7]{3}$')
@@ -237,6 +242,125 @@ def role_variable_problems(values):
     if unknown:
         problems.append('unknown role variable(s): %s' % ', '.join(unknown))
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# evidence export
+# ---------------------------------------------------------------------------------------------------------------
+EVIDENCE_MODULE = 'rds_auditlog_download'
+# Where the role writes the export, relative to the report directory; the reports link to it from there.
+EVIDENCE_DIR = 'evidence'
+# The names rds_auditlog_download gives them at the top of its dest.
+EVIDENCE_MANIFEST = 'manifest.json'
+EVIDENCE_CHECKSUMS = 'SHA256SUMS'
+VERIFIED_STATUSES = ('present', 'downloaded', 'replaced')
+FETCHED_STATUSES = ('downloaded', 'replaced')
+PENDING_STATUSES = ('would_download', 'would_replace')
+EVIDENCE_STATUSES = VERIFIED_STATUSES + ('failed',) + PENDING_STATUSES
+# The longest module message kept in the section (one line), and quoted in the summary's message.
+EVIDENCE_ERROR_CHARS = 4000
+SUMMARY_ERROR_CHARS = 300
+
+
+def _relative_dir(value):
+    """The export folder as the reports link to it: a relative path inside the report directory."""
+    text = as_text(value).strip()
+    parts = text.split('/')
+    if not text or text.startswith('/') or '\\' in text or '\x00' in text or any(part in ('', '.', '..') for part in parts):
+        raise ComplianceInputError('evidence_dir must be a relative path inside the report directory, such as %r, '
+                                   'got %r' % (EVIDENCE_DIR, value))
+    return text
+
+
+def _count(value):
+    number = as_int_or_none(value)
+    return number if number is not None and number >= 0 else 0
+
+
+def _evidence_counts(result, files):
+    """The module's ``counts``; counted from ``files`` when a failure left them out; None when neither came."""
+    counts = result.get('counts')
+    if isinstance(counts, dict):
+        return dict((key, _count(counts.get(key))) for key in EVIDENCE_STATUSES + ('listed', 'bytes_downloaded'))
+    if not files:
+        return None
+    counted = dict((status, len([item for item in files if item.get('status') == status])) for status in EVIDENCE_STATUSES)
+    counted['listed'] = len(files)
+    counted['bytes_downloaded'] = sum(_count(item.get('bytes')) for item in files if item.get('status') in FETCHED_STATUSES)
+    return counted
+
+
+def evidence_section(result, evidence_dir=EVIDENCE_DIR, incomplete=None):
+    """The report's ``evidence`` section for the result of ``rds_auditlog_download`` (as registered, including a
+    cloud failure that carries ``error``), or None when the export did not run (no result, or a skipped task).
+
+    ``incomplete`` is a reason the selection itself was incomplete (an instance list that failed): the export is
+    then an error too, since files of instances nobody listed are missing and nobody can say which.
+    """
+    if result is None:
+        return None
+    if not isinstance(result, dict):
+        raise ComplianceInputError('evidence must be the result of %s, got %s' % (EVIDENCE_MODULE, type(result).__name__))
+    if result.get('skipped'):
+        return None
+    folder = _relative_dir(evidence_dir)
+    files = [item for item in result.get('files') or [] if isinstance(item, dict)]
+    counts = _evidence_counts(result, files)
+
+    def total(*statuses):
+        return None if counts is None else sum(counts[status] for status in statuses)
+
+    errors = []
+    # A failure the role let through carries ``error``; ``failed`` is false there (failed_when decided).
+    if result.get('error') is not None or result.get('failed'):
+        errors.append('%s: %s' % (EVIDENCE_MODULE, clip(result.get('msg') or 'failed', EVIDENCE_ERROR_CHARS)))
+    if incomplete:
+        errors.append(clip(incomplete, EVIDENCE_ERROR_CHARS))
+    failed_files = total('failed')
+    pending = total(*PENDING_STATUSES) or 0
+    failed = bool(errors) or bool(failed_files)
+    if failed and not errors:
+        errors.append('%s: %d audit log files failed' % (EVIDENCE_MODULE, failed_files))
+    section = {
+        'result': 'ERROR' if failed else ('PENDING' if pending else 'OK'),
+        'failed': failed,
+        'module': EVIDENCE_MODULE,
+        'dir': folder,
+        # Linked only when this run wrote them (a failure before the first file leaves none, or an older one).
+        'manifest': '%s/%s' % (folder, EVIDENCE_MANIFEST) if result.get('manifest') else None,
+        'sha256sums': '%s/%s' % (folder, EVIDENCE_CHECKSUMS) if result.get('sha256sums') else None,
+        'start_time': clip(result.get('start_time'), 100) if result.get('start_time') else None,
+        'end_time': clip(result.get('end_time'), 100) if result.get('end_time') else None,
+        'files_listed': None if counts is None else counts['listed'],
+        'files_verified': total(*VERIFIED_STATUSES),
+        'files_failed': failed_files,
+        'files_fetched': total(*FETCHED_STATUSES),
+        'files_pending': pending,
+        'bytes': None if counts is None else sum(_count(item.get('bytes')) for item in files
+                                                 if item.get('status') in VERIFIED_STATUSES),
+        'bytes_downloaded': None if counts is None else counts['bytes_downloaded'],
+        'missing': [dict((key, as_text(item.get(key))) for key in ('instance_id', 'id', 'name', 'path', 'reason'))
+                    for item in files if item.get('status') == 'failed'],
+        'error': '; '.join(errors) or None,
+    }
+    section['message'] = evidence_message(section)
+    return section
+
+
+def evidence_message(section, error_chars=EVIDENCE_ERROR_CHARS):
+    """One line on the export, e.g. for the play's failure message."""
+    manifest = ', manifest %s' % section['manifest'] if section['manifest'] else ', no manifest written'
+    period = ' of %s to %s' % (section['start_time'], section['end_time']) if section['start_time'] else ''
+    if section['files_listed'] is None:
+        files = 'audit log files unknown'
+    else:
+        files = '%d of %d audit log files%s verified' % (section['files_verified'], section['files_listed'], period)
+    if section['failed']:
+        failed = ', %d failed' % section['files_failed'] if section['files_failed'] else ''
+        return 'audit log evidence export FAILED: %s%s%s; %s' % (files, failed, manifest, clip(section['error'], error_chars))
+    if section['result'] == 'PENDING':
+        return 'audit log evidence (check mode): %s, %d would be fetched' % (files, section['files_pending'])
+    return 'audit log evidence exported: %s (%d fetched now)%s' % (files, section['files_fetched'], manifest)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -343,13 +467,15 @@ def _resource(record):
     return {'id': as_text(record.get('id')), 'name': as_text(record.get('name'))}
 
 
-def evaluate(facts, now, region=None, log_window_start=None, **options):
+def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, **options):
     """The compliance report for ``facts``.
 
     ``facts`` holds the info modules' results for the resources in scope: ``dbss_instances`` (dbss_instance_info
     ``instances``), ``scopes`` (dbss_scope_info), ``databases`` (dbss_database_info), ``rds_instances``
     (rds_instance_info ``instances``, MySQL), ``policies`` (rds_auditlog_policy_info) and ``audit_logs``
-    (rds_auditlog_info). ``now`` is an aware datetime (the report time); ``log_window_start`` is the time the
+    (rds_auditlog_info); optionally ``evidence``, the result of rds_auditlog_download when the audit log files
+    were exported (into ``evidence_dir``, relative to the report directory, default ``evidence``).
+    ``now`` is an aware datetime (the report time); ``log_window_start`` is the time the
     freshness window opens (rds_auditlog_info's resolved ``start_time``), default ``now - log_freshness_hours``.
     ``options`` are the thresholds of ``DEFAULTS``. Raises ComplianceInputError on bad options.
     """
@@ -373,6 +499,8 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         region = next((as_text(item.get('region')) for item in dbss + rds if item.get('region')), '')
 
     errors = _gather_errors(facts)
+    evidence = evidence_section(facts.get('evidence'), EVIDENCE_DIR if evidence_dir is None else evidence_dir,
+                                _incomplete_selection(facts, errors))
     found = {}
 
     def record(check_id, instance, message):
@@ -468,13 +596,35 @@ def evaluate(facts, now, region=None, log_window_start=None, **options):
         'thresholds': dict((key, settings[key])
                            for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit')),
     }
-    summary['message'] = verdict_message(summary)
-    return {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
-            'resources': resources}
+    if evidence is not None:
+        summary['evidence'] = evidence['result']
+    summary['message'] = verdict_message(summary, evidence)
+    report = {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
+              'resources': resources}
+    if evidence is not None:
+        report['evidence'] = evidence
+    return report
 
 
-def verdict_message(summary):
-    """One line naming the counts, e.g. for the play's failure message."""
+def _incomplete_selection(facts, errors):
+    """Why the export cannot be complete whatever it fetched: the MySQL instance list it was given failed."""
+    if 'rds_instances' not in errors:
+        return None
+    wanted = facts.get('rds_unlisted_ids')
+    which = ('instances %s' % ', '.join(as_text(item) for item in wanted)) if wanted else 'any instance it did not return'
+    return ('the RDS for MySQL instance list is incomplete (%s failed), so the audit log files of %s are not exported'
+            % (SOURCE_MODULES['rds_instances'], which))
+
+
+def verdict_message(summary, evidence=None):
+    """One line naming the counts, e.g. for the play's failure message; and the evidence export when it ran."""
+    message = _verdict(summary)
+    if evidence is not None:
+        message += '; ' + evidence_message(evidence, SUMMARY_ERROR_CHARS)
+    return message
+
+
+def _verdict(summary):
     counts = ', '.join('%s %d' % (severity, summary['by_severity'][severity]) for severity in SEVERITIES)
     scope = '%d resources checked%s' % (summary['resources_checked']['total'],
                                         ' in %s' % summary['region'] if summary.get('region') else '')

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from html import escape as _html_escape
+from urllib.parse import quote as _url_quote
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
 
@@ -58,6 +59,56 @@ def _stand_ins(report, check, resources):
             for item in _errors_by_check(report).get(check['id'], []) if item['resource_id'] not in listed]
 
 
+def _href(path):
+    """A relative path as a link target: percent-encoded, so no character can end the link or start a scheme."""
+    return _url_quote(as_text(path), safe='/')
+
+
+def _number(value):
+    return 'unknown' if value is None else '%d' % value
+
+
+def _evidence_rows(evidence):
+    """(label, text) rows of the evidence section, the same in every format."""
+    period = ('%s to %s' % (evidence['start_time'], evidence['end_time'] or 'unknown') if evidence['start_time']
+              else 'unknown')
+    verified = _number(evidence['files_verified'])
+    if evidence['files_fetched'] is not None:
+        verified += ' (%d fetched by this run)' % evidence['files_fetched']
+    rows = [('Period', period),
+            ('Files listed', _number(evidence['files_listed'])),
+            ('Files verified', verified),
+            ('Files failed', _number(evidence['files_failed']))]
+    if evidence.get('files_pending'):
+        rows.append(('Files to fetch (check mode)', '%d' % evidence['files_pending']))
+    rows.append(('Bytes', '%s (%s downloaded by this run)' % (_number(evidence['bytes']),
+                                                              _number(evidence['bytes_downloaded']))))
+    return rows
+
+
+def _markdown_evidence(report):
+    evidence = report.get('evidence')
+    if not evidence:
+        return []
+    lines = ['## Evidence', '',
+             'The audit log files of the period checked, exported by %s. Check them with `sha256sum -c SHA256SUMS` '
+             'in that folder.' % _md(evidence['module']), '',
+             '| | |', '| --- | --- |',
+             '| Result | **%s** |' % _md(evidence['result'])]
+    for label, path in (('Manifest', evidence['manifest']), ('Checksums', evidence['sha256sums'])):
+        lines.append('| %s | %s |' % (label, '[%s](%s)' % (_md(path), _href(path)) if path else 'not written'))
+    lines += ['| %s | %s |' % (_md(label), _md(text)) for label, text in _evidence_rows(evidence)]
+    if evidence['error']:
+        lines += ['', 'Error: ' + _md(evidence['error'])]
+    if evidence['missing']:
+        lines += ['', 'Missing (not fetched, not in the manifest):', '',
+                  '| RDS instance | File | File ID | Reason |', '| --- | --- | --- | --- |']
+        lines += ['| %s | %s | %s | %s |' % (_md(item['instance_id']), _md(item['name']), _md(item['id']),
+                                             _md(item['reason'])) for item in evidence['missing']]
+    lines.append('')
+    return lines
+
+
 def render_markdown(report):
     summary = report['summary']
     grouped = _violations_by_check(report)
@@ -79,6 +130,8 @@ def render_markdown(report):
     ]
     if summary.get('errors'):
         lines.append('| Unknown results (ERROR) | %d |' % summary['errors'])
+    if report.get('evidence'):
+        lines.append('| Evidence | %s (see Evidence) |' % _md(report['evidence']['result']))
     lines += [
         '',
         _md(summary['message']),
@@ -88,6 +141,7 @@ def render_markdown(report):
         lines += ['## Errors while gathering', '', 'These results are unknown, never a pass:', '']
         lines += ['- %s: %s' % (_md(item['module']), _md(item['message'])) for item in summary['gather_errors']]
         lines.append('')
+    lines += _markdown_evidence(report)
     lines += [
         '## Checks',
         '',
@@ -137,7 +191,7 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-
 table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
 text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
 .verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
-.PASS{background:#2e7d32}.FAIL{background:#c62828}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
+.PASS,.OK{background:#2e7d32}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
 .sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
 .high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
 .ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
@@ -176,6 +230,36 @@ def _gather_errors_html(summary):
     return u'<h2 id="errors">Errors while gathering</h2><p>These results are unknown, never a pass:</p><ul>%s</ul>' % items
 
 
+def _html_link(path):
+    if not path:
+        return u'not written'
+    return u'<a href="%s"><code>%s</code></a>' % (_h(_href(path)), _h(path))
+
+
+def _evidence_html(report):
+    evidence = report.get('evidence')
+    if not evidence:
+        return u''
+    out = [u'<h2 id="evidence">Evidence</h2>',
+           u'<p><span class="verdict %s">%s</span> %s</p>' % (_h(evidence['result']), _h(evidence['result']), _h(evidence['message'])),
+           u'<p>The audit log files of the period checked, exported by <code>%s</code>. Check them with '
+           u'<code>sha256sum -c SHA256SUMS</code> in that folder.</p><table>' % _h(evidence['module']),
+           u'<tr><th>Manifest</th><td>%s</td></tr>' % _html_link(evidence['manifest']),
+           u'<tr><th>Checksums</th><td>%s</td></tr>' % _html_link(evidence['sha256sums'])]
+    out += [u'<tr><th>%s</th><td>%s</td></tr>' % (_h(label), _h(text)) for label, text in _evidence_rows(evidence)]
+    if evidence['error']:
+        out.append(u'<tr><th>Error</th><td>%s</td></tr>' % _h(evidence['error']))
+    out.append(u'</table>')
+    if evidence['missing']:
+        out.append(u'<p>%d files missing (not fetched, not in the manifest):</p><table><tr><th>RDS instance</th>'
+                   u'<th>File</th><th>File ID</th><th>Reason</th></tr>' % len(evidence['missing']))
+        out += [u'<tr><td><code>%s</code></td><td><code>%s</code></td><td><code>%s</code></td><td>%s</td></tr>'
+                % (_h(item['instance_id']), _h(item['name']), _h(item['id']), _h(item['reason']))
+                for item in evidence['missing']]
+        out.append(u'</table>')
+    return u''.join(out)
+
+
 def _html_resource_table(entries, message_header):
     """Violations or error findings of one check: resource, name, region and the message."""
     rows = [u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>%s</th></tr>' % message_header]
@@ -206,8 +290,11 @@ def render_html(report):
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
            u'<tr><th>Unknown results (ERROR)</th><td>%d</td></tr>' % summary['errors'] if summary.get('errors') else u'',
+           u'<tr><th>Evidence</th><td><a href="#evidence">%s</a></td></tr>' % _h(report['evidence']['result'])
+           if report.get('evidence') else u'',
            u'</table>',
            _gather_errors_html(summary),
+           _evidence_html(report),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']
@@ -257,9 +344,11 @@ def render_junit(report):
     grouped = _violations_by_check(report)
     unknown = _errors_by_check(report)
     resources = report.get('resources') or {}
-    total = sum(check['checked'] for check in report['checks'])
+    evidence = report.get('evidence')
+    total = sum(check['checked'] for check in report['checks']) + (1 if evidence else 0)
+    failures = summary['violations'] + (1 if evidence and evidence['failed'] else 0)
     root = ET.Element('testsuites', {'name': 'hwcloud.dbaudit audit compliance', 'tests': str(total),
-                                     'failures': str(summary['violations']), 'errors': str(summary.get('errors', 0))})
+                                     'failures': str(failures), 'errors': str(summary.get('errors', 0))})
     for check in report['checks']:
         hits = dict((violation['resource_id'], violation) for violation in grouped.get(check['id'], []))
         errors = dict((error['resource_id'], error) for error in unknown.get(check['id'], []))
@@ -284,4 +373,28 @@ def render_junit(report):
             if error is not None:
                 element = ET.SubElement(case, 'error', {'message': _clean(error['message']), 'type': 'ERROR'})
                 element.text = _clean('%s: %s\n%s' % (check['id'], error['message'], error['remediation']))
+    if evidence:
+        _junit_evidence(root, evidence, summary)
     return u'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + u'\n'
+
+
+def _junit_evidence(root, evidence, summary):
+    """One more suite with one testcase, the export: a failure when it failed (not a check: no severity)."""
+    suite = ET.SubElement(root, 'testsuite', {
+        'name': 'Evidence export', 'tests': '1', 'failures': '1' if evidence['failed'] else '0', 'errors': '0',
+        'skipped': '0', 'timestamp': _clean(summary['generated_at'].rstrip('Z')),
+        'hostname': _clean(summary['region'] or 'unknown')})
+    properties = ET.SubElement(suite, 'properties')
+    for name, value in (('check', 'EVIDENCE'), ('module', evidence['module']), ('manifest', evidence['manifest'] or '')):
+        ET.SubElement(properties, 'property', {'name': name, 'value': _clean(value)})
+    case = ET.SubElement(suite, 'testcase', {'classname': 'audit_compliance.EVIDENCE',
+                                             'name': _clean('evidence %s' % (evidence['manifest'] or evidence['dir'])),
+                                             'time': '0'})
+    if evidence['failed']:
+        failure = ET.SubElement(case, 'failure', {'message': _clean(evidence['message']), 'type': 'ERROR'})
+        failure.text = _clean('\n'.join([evidence['message']] + [
+            'missing: %s/%s (id %s): %s' % (item['instance_id'], item['name'], item['id'], item['reason'])
+            for item in evidence['missing']]))
+    else:
+        output = ET.SubElement(case, 'system-out')
+        output.text = _clean(evidence['message'])

@@ -18,6 +18,8 @@ ROLE_TASKS = os.path.join(REPO_ROOT, 'roles', 'audit_compliance', 'tasks')
 MODULE_TASKS = ('List the DBSS audit instances', 'Audit scopes of the audit instances in scope',
                 'Databases under audit of the audit instances in scope', 'List the RDS for MySQL instances',
                 'Audit log policies of the MySQL instances in scope', 'Audit log files of the freshness window')
+# Only with audit_compliance_export_logs (test_play_compliance_evidence.py).
+EXPORT_TASK = 'Export the audit log files of the checked period as evidence'
 SEVERITY = {'DBSS-01': 'high', 'DBSS-02': 'medium', 'DBSS-03': 'high', 'DBSS-04': 'medium', 'DBSS-05': 'high',
             'DBSS-06': 'low', 'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
 DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06')
@@ -130,7 +132,9 @@ def test_role_runs_one_module_per_api_kind():
         with open(os.path.join(ROLE_TASKS, name), encoding='utf-8') as handle:
             tasks += yaml.safe_load(handle)
     module_tasks = [task for task in tasks if any(key.startswith('hwcloud.dbaudit.') for key in task)]
-    assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS)
+    assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS + (EXPORT_TASK,))
+    export = next(task for task in module_tasks if task['name'] == EXPORT_TASK)
+    assert export['when'] == 'audit_compliance_export_logs | bool'
     assert not [task for task in tasks if any(key == 'loop' or key.startswith('with_') for key in task)]
 
 

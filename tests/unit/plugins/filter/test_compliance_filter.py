@@ -45,3 +45,19 @@ def test_generated_at_defaults_to_now():
 def test_bad_input_is_a_filter_error(call, message):
     with pytest.raises(AnsibleFilterError, match=message):
         call()
+
+
+def test_evidence_of_an_export_and_its_folder_reach_the_report():
+    export = {'changed': True, 'files': [], 'manifest': '/r/ev/manifest.json', 'sha256sums': '/r/ev/SHA256SUMS',
+              'counts': {'listed': 0}, 'start_time': '2026-02-28T04:00:00+0000', 'end_time': '2026-03-01T04:00:00+0000'}
+    report = load('audit_compliance_report')(dict(FACTS, evidence=export), evidence_dir='ev')
+    assert report['evidence']['manifest'] == 'ev/manifest.json' and report['evidence']['result'] == 'OK'
+    assert '<a href="ev/manifest.json">' in load('audit_compliance_html')(report)
+    with pytest.raises(AnsibleFilterError, match='evidence_dir must be a relative path'):
+        load('audit_compliance_report')(dict(FACTS, evidence=export), evidence_dir='../ev')
+
+
+def test_check_vars_names_export_logs():
+    assert load('audit_compliance_check_vars')({'audit_compliance_export_logs': 'maybe'}) == [
+        "audit_compliance_export_logs must be true or false, got 'maybe'"]
+    assert load('audit_compliance_check_vars')({'audit_compliance_export_logs': True}) == []
