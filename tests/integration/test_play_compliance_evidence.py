@@ -2,9 +2,6 @@
 audit log files of exactly the period checked land in <report dir>/evidence with a manifest that sha256sum checks,
 the reports link to it; a storage that keeps failing leaves the verified files and the reports, and fails the role
 with one line; without the variable nothing is exported and no link is asked for.
-
-The downloads need the simulator's links and object-storage support (``dbaudit_simulator.auditlogs.iter_file_content``);
-the tests that download are skipped, saying so, on a simulator without it.
 """
 
 import datetime
@@ -15,17 +12,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from dbaudit_simulator import Simulator, SimulatorConfig, auditlogs
+from dbaudit_simulator import Simulator, SimulatorConfig, storage
 
 from hwtest_support import sim_requests
 from test_play_compliance import BOGUS_ENV, REGION, connection, read_reports
 
-DOWNLOADS = hasattr(auditlogs, 'iter_file_content')
-needs_downloads = pytest.mark.skipif(
-    not DOWNLOADS, reason='the simulator does not serve audit log downloads yet (dbaudit_simulator.auditlogs has no '
-                          'iter_file_content)')
 # Small files (the session simulator serves files up to 20 MB): a day of 6-hour files of every MySQL instance.
-SMALL_FILES = {'log_file_kb': (4, 16)} if DOWNLOADS else {}
+SMALL_FILES = {'log_file_kb': (4, 16)}
 LINKS_PATH = r'/auditlog-links$'
 STORAGE_PATH = r'^/obs/'
 
@@ -82,15 +75,14 @@ def assert_manifest_holds_the_real_files(folder, manifest, expected):
     assert {(entry['instance_id'], entry['id']) for entry in manifest['files']} == set(expected)
     for entry in manifest['files']:
         listed = expected[(entry['instance_id'], entry['id'])]
-        length = auditlogs.file_length(listed['size'])
-        assert entry['bytes'] == length and entry['sha256'] == auditlogs.file_sha256(entry['id'], length)
+        length = storage.file_length(listed['size'])
+        assert entry['bytes'] == length and entry['sha256'] == storage.file_sha256(entry['id'], length)
         assert os.path.getsize(os.path.join(folder, 'evidence', *entry['path'].split('/'))) == length
     checked = sha256sum_check(folder)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count(': OK') == len(expected)
 
 
-@needs_downloads
 def test_the_evidence_of_the_checked_period_is_exported_and_linked(sim, run_playbook, tmp_path):
     folder = str(tmp_path / 'report')
     run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder,
@@ -135,7 +127,6 @@ def test_the_evidence_of_the_checked_period_is_exported_and_linked(sim, run_play
     assert sim.credentials['secret_key'] not in json.dumps(report) + markdown + page
 
 
-@needs_downloads
 def test_a_storage_that_keeps_failing_keeps_the_verified_files_writes_the_reports_and_fails(sim, run_playbook, tmp_path):
     data = sim.data.regions[REGION]
     mysql = mysql_ids(data)
