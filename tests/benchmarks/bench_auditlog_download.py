@@ -238,7 +238,7 @@ def throughput(sim, args):
 
 def peak_memory(args):
     size_kb = args.big_mb * 1024
-    arguments = ['--regions', REGION, '--rds-instances', '2', '--log-days', '1', '--log-interval-hours', '24',
+    arguments = ['--regions', REGION, '--rds-instances', '6', '--log-days', '3', '--log-interval-hours', '24',
                  '--log-file-kb', '%d,%d' % (size_kb, size_kb)]
     with ExternalSimulator(arguments) as sim:
         region = sim.get('/_sim/data')['regions'][REGION]
@@ -279,12 +279,14 @@ def main():
     parser.add_argument('--big-mb', type=int, default=200)
     parser.add_argument('--skip-sdk', action='store_true')
     parser.add_argument('--skip-memory', action='store_true')
+    parser.add_argument('--skip-throughput', action='store_true')
     args = parser.parse_args()
 
     arguments = ['--regions', REGION, '--rds-instances', '12', '--log-days', '60', '--log-interval-hours', '2',
                  '--log-file-kb', '%d,%d' % (args.file_kb, args.file_kb), '--latency-ms', str(args.latency_ms)]
-    with ExternalSimulator(arguments) as sim:
-        throughput(sim, args)
+    if not args.skip_throughput:
+        with ExternalSimulator(arguments) as sim:
+            throughput(sim, args)
     if not args.skip_memory:
         peak_memory(args)
 
