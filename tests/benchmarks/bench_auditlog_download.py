@@ -25,12 +25,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import requests  # noqa: E402  pylint: disable=wrong-import-position
 
 import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
+from sdk_reference import sdk_audit_log_files  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
 from huaweicloudsdkrds.v3 import (  # noqa: E402  pylint: disable=wrong-import-position
     GenerateAuditlogDownloadLinkRequest,
-    ListAuditlogsRequest,
     RdsClient,
     ShowAuditlogDownloadLinkRequest,
 )
@@ -38,7 +38,6 @@ from huaweicloudsdkrds.v3 import (  # noqa: E402  pylint: disable=wrong-import-p
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 REGION = 'cn-north-4'
 API_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S%z'
-WINDOW = datetime.timedelta(days=30)
 PAGE = 50
 CHUNK = 1024 * 1024
 
@@ -126,25 +125,7 @@ def collection_export(sim, workdir, module_args):
 def sdk_export(client, instance_ids, start, end, dest):
     """What a user of the SDK writes: list every window page by page, ask for links 50 at a time, stream each file
     to disk with requests and hash it. One thing after the other."""
-    files = []
-    seen = set()
-    for instance_id in instance_ids:
-        cursor = start
-        while cursor < end:
-            window_end = min(cursor + WINDOW, end)
-            offset = 0
-            while True:
-                response = client.list_auditlogs(ListAuditlogsRequest(
-                    instance_id=instance_id, start_time=cursor.strftime(API_TIME_FORMAT),
-                    end_time=window_end.strftime(API_TIME_FORMAT), offset=offset, limit=PAGE))
-                for item in response.auditlogs or []:
-                    if (instance_id, item.id) not in seen:
-                        seen.add((instance_id, item.id))
-                        files.append((instance_id, item))
-                offset += PAGE
-                if offset >= (response.total_record or 0):
-                    break
-            cursor = window_end
+    files = sdk_audit_log_files(client, instance_ids, start, end)
     sums = []
     session = requests.Session()
     for first in range(0, len(files), PAGE):
@@ -171,17 +152,24 @@ def sdk_export(client, instance_ids, start, end, dest):
     return len(files)
 
 
+def _parse(text):
+    return datetime.datetime.strptime(text, API_TIME_FORMAT)
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
 def choose_period(sim, wanted_files):
     """Instances with audit logs and the shortest period up to the simulator's now that holds ``wanted_files``."""
     region = sim.get('/_sim/data')['regions'][REGION]
     logs = region['audit_logs']
-    parse = lambda text: datetime.datetime.strptime(text, API_TIME_FORMAT)  # noqa: E731
-    end = max(parse(item['end_time']) for files in logs.values() for item in files)
+    end = max(_parse(item['end_time']) for files in logs.values() for item in files)
     instance_ids = sorted(rds_id for rds_id, files in logs.items() if files)
     days = 1
     while True:
         start = end - datetime.timedelta(days=days)
-        count = sum(1 for rds_id in instance_ids for item in logs[rds_id] if parse(item['end_time']) >= start)
+        count = sum(1 for rds_id in instance_ids for item in logs[rds_id] if _parse(item['end_time']) >= start)
         if count >= wanted_files or days > 366:
             return instance_ids, start, end + datetime.timedelta(seconds=1), count, region['project_id']
         days += 1
@@ -217,7 +205,6 @@ def throughput(sim, args):
                     sim.count_requests_prefix('/obs/')) if sdk_times else None
     shutil.rmtree(workdir, ignore_errors=True)
 
-    median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
     task = median([seconds for seconds, _whole, _counts in ours])
     whole = median([whole for _seconds, whole, _counts in ours])
     counts = ours[-1][2]
@@ -245,8 +232,8 @@ def peak_memory(args):
         instance_id, files = next((rds_id, files) for rds_id, files in sorted(region['audit_logs'].items()) if files)
         item = files[0]
         workdir = tempfile.mkdtemp(prefix='bench-memory-')
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                                             os.environ.get('PYTHONPATH', '')]))
+        tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([tests_dir, os.environ.get('PYTHONPATH', '')]))
         begin = datetime.datetime.strptime(item['begin_time'], API_TIME_FORMAT)
         end = datetime.datetime.strptime(item['end_time'], API_TIME_FORMAT)
         credentials = sim.credentials

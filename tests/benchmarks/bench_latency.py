@@ -33,14 +33,13 @@ from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=w
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
 from huaweicloudsdkdbss.v1 import DbssClient, ListAuditRuleScopesNewRequest  # noqa: E402  pylint: disable=wrong-import-position
-from huaweicloudsdkrds.v3 import ListAuditlogsRequest, RdsClient  # noqa: E402  pylint: disable=wrong-import-position
+from huaweicloudsdkrds.v3 import RdsClient  # noqa: E402  pylint: disable=wrong-import-position
+from sdk_reference import sdk_audit_log_files  # noqa: E402  pylint: disable=wrong-import-position
 
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 REGION = 'cn-north-4'
 API_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S%z'
-WINDOW = datetime.timedelta(days=30)
 SCOPE_PAGE = 1000  # the SDK's maximum
-AUDIT_LOG_PAGE = 50  # the API's maximum
 
 PLAYBOOK = """---
 - name: Time one task
@@ -97,22 +96,7 @@ def sdk_run(sim, work):
 
 def sdk_audit_logs(client, instance_ids, start, end):
     """What a user of the SDK writes: every window of every instance, page after page; each file once."""
-    seen = set()
-    for instance_id in instance_ids:
-        cursor = start
-        while cursor < end:
-            window_end = min(cursor + WINDOW, end)
-            offset = 0
-            while True:
-                response = client.list_auditlogs(ListAuditlogsRequest(
-                    instance_id=instance_id, start_time=cursor.strftime(API_TIME_FORMAT),
-                    end_time=window_end.strftime(API_TIME_FORMAT), offset=offset, limit=AUDIT_LOG_PAGE))
-                seen.update((instance_id, item.id) for item in response.auditlogs or [])
-                offset += AUDIT_LOG_PAGE
-                if offset >= (response.total_record or 0):
-                    break
-            cursor = window_end
-    return len(seen)
+    return len(sdk_audit_log_files(client, instance_ids, start, end))
 
 
 def sdk_scopes(client, instance_ids):
