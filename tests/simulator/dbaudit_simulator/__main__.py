@@ -61,6 +61,8 @@ def build_parser():
                         help="range of the audit-log files' size in KB, which is also what their download links serve "
                              "(default 256,20481.835938; e.g. 4,16 for tests, 204800,204800 for 200 MB files)")
     parser.add_argument("--link-ttl-seconds", type=_non_negative, default=300, help="lifetime of the audit-log download links")
+    parser.add_argument("--sql-per-day", type=_non_negative, default=200, dest="sql_per_instance_per_day",
+                        help="audited SQL statements a day per DBSS audit instance over --log-days (e.g. 2300 for about 100,000 in 45 days)")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
@@ -81,7 +83,7 @@ def main(argv=None):
                              databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
                              rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean, log_file_kb=args.log_file_kb,
-                             link_ttl_seconds=args.link_ttl_seconds)
+                             link_ttl_seconds=args.link_ttl_seconds, sql_per_instance_per_day=args.sql_per_instance_per_day)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 from . import errors
-from .apis import control, dbss, iam, obs, rds
+from .apis import control, dbss, dbss_audit, iam, obs, rds
 from .apis.common import HandlerContext
 from .auth import AuthFailure, SignatureVerifier, TokenStore
 from .config import INSTANCE_SHAPES, check_link_ttl
@@ -43,6 +43,17 @@ ROUTES = (
     Route("GET", r"/v1" + _PROJECT + r"/dbss/audit/instances", "dbss", dbss.list_instances_legacy),
     Route("GET", r"/v1" + _PROJECT + r"/audit" + _INSTANCE + r"/rule/scopes", "dbss", dbss.list_scopes),
     Route("GET", r"/v2" + _PROJECT + r"/audit" + _INSTANCE + r"/databases", "dbss", dbss.list_databases),
+    # DBSS audit data (apis/dbss_audit.py): the SDK's "New" paths first, then the v1 paths being taken offline.
+    Route("POST", r"/v2" + _PROJECT + r"/audit" + _INSTANCE + r"/sqls", "dbss", dbss_audit.list_audit_sqls),
+    Route("POST", r"/v1" + _PROJECT + _INSTANCE + r"/audit/sqls", "dbss", dbss_audit.list_audit_sqls_v1),
+    Route("POST", r"/v2" + _PROJECT + r"/audit" + _INSTANCE + r"/alarm-log", "dbss", dbss_audit.list_audit_alarm_log),
+    Route("POST", r"/v1" + _PROJECT + _INSTANCE + r"/audit/alarm-log", "dbss", dbss_audit.list_audit_alarm_log_v1),
+    Route("GET", r"/v1" + _PROJECT + r"/audit" + _INSTANCE + r"/rule/risk", "dbss", dbss_audit.list_risk_rules),
+    Route("GET", r"/v1" + _PROJECT + _INSTANCE + r"/dbss/audit/rule/risk", "dbss", dbss_audit.list_risk_rules_v1),
+    Route("POST", r"/v1" + _PROJECT + r"/audit" + _INSTANCE + r"/rule/sqls", "dbss", dbss_audit.list_sql_injection_rules),
+    Route("POST", r"/v1" + _PROJECT + _INSTANCE + r"/dbss/audit/rule/sql-injections", "dbss", dbss_audit.list_sql_injection_rules),
+    Route("GET", r"/v2" + _PROJECT + r"/audit" + _INSTANCE + r"/alarm/topic", "dbss", dbss_audit.show_alarm_topic),
+    Route("GET", r"/v1" + _PROJECT + _INSTANCE + r"/audit/alarm/topic", "dbss", dbss_audit.show_alarm_topic),
     Route("GET", r"/v3" + _PROJECT + r"/instances", "rds", rds.list_instances),
     Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog", "rds", rds.list_auditlogs),
     Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-policy", "rds", rds.show_auditlog_policy),

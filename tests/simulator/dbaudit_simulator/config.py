@@ -50,6 +50,8 @@ class SimulatorConfig:
     log_file_kb: tuple | None = None
     # Lifetime of the temporary object-storage URLs that POST .../auditlog-links hands out.
     link_ttl_seconds: int = 300
+    # Audited SQL statements a day per DBSS audit instance, over its last log_days days (generated when first asked for).
+    sql_per_instance_per_day: int = 200
 
     def __post_init__(self):
         if isinstance(self.regions, str):
@@ -61,7 +63,7 @@ class SimulatorConfig:
             raise ValueError("regions must be unique")
         if self.instance_shape not in INSTANCE_SHAPES:
             raise ValueError("instance_shape must be one of %s" % ", ".join(INSTANCE_SHAPES))
-        for name in ("instances", "scopes_per_instance", "databases_per_instance", "rds_instances", "log_days", "latency_ms"):
+        for name in ("instances", "scopes_per_instance", "databases_per_instance", "rds_instances", "log_days", "latency_ms", "sql_per_instance_per_day"):
             if getattr(self, name) < 0:
                 raise ValueError("%s must be >= 0" % name)
         if self.log_interval_hours < 1:

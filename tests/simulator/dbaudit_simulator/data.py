@@ -1,4 +1,5 @@
-"""Deterministic seeded data: DBSS audit instances, scopes, databases, RDS instances, audit policies and logs.
+"""Deterministic seeded data: DBSS audit instances, scopes, databases, RDS instances, audit policies and logs, and the
+DBSS audit data (statements, alarms, rules, alarm topics; see auditdata.py).
 
 Each region draws from its own random.Random keyed by (seed, region), so adding a region never changes
 another region's data, and equal configs always give identical data.
@@ -10,6 +11,7 @@ import json
 import random
 import threading
 
+from .auditdata import AuditDataStore, BundleView, PlantedSqlView, SqlView, make_plan
 from .auditlogs import DEFAULT_LOG_FILE_KB, AuditLogStore, LogSeriesSpec
 
 DBSS_STATUSES = ("SHUTOFF", "ACTIVE", "DELETING", "BUILD", "DELETED", "ERROR", "HAWAIT", "FROZEN", "UPGRADING")
@@ -80,6 +82,16 @@ class RegionData:
         self.rds_instances = []
         self.audit_policies = {}
         self.audit_logs = None
+        # DBSS audit data (auditdata.py), per audit instance id; the mappings generate an instance's data on first use.
+        self.audit_data = None
+        self.audit_profiles = {}          # id -> "normal" or one of auditdata.MISCONFIGURED_PROFILES
+        self.drop_table_instances = []    # ids of the instances with planted DROP TABLE statements
+        self.risk_rules = {}              # id -> RuleRiskResponseRules dicts
+        self.sql_injection_rules = {}     # id -> SqlRuleResponseRules dicts
+        self.alarm_topics = {}            # id -> ListAlarmTopicConfigInfoNewResponse dict
+        self.audit_alarms = {}            # id -> AlarmLogResponseNewAlarmLog dicts, newest first
+        self.audit_sql_events = {}        # id -> {"drop_table": [...], "sql_injection": [...]} (AuditSqlResponseSql dicts)
+        self.audit_sqls = {}              # id -> every AuditSqlResponseSql dict, newest first (SqlView)
         self.instances_by_id = {}
         self.rds_by_id = {}
         self._json_cache = {}
@@ -110,6 +122,22 @@ class RegionData:
             "audit_logs": {rds_id: self.audit_logs[rds_id] for rds_id in self.audit_logs},
         }
 
+    def audit_data_dict(self):
+        """The DBSS audit data (kept out of to_dict, whose output is pinned): everything but the statements themselves, which
+        are too many; their planted DROP TABLE and injection statements are in `audit_sql_events`."""
+        return {
+            "name": self.name,
+            "project_id": self.project_id,
+            "audit_profiles": self.audit_profiles,
+            "drop_table_instances": self.drop_table_instances,
+            "audit_sql_counts": {inst_id: self.audit_sqls.count(inst_id) for inst_id in self.audit_sqls},
+            "risk_rules": dict(self.risk_rules),
+            "sql_injection_rules": dict(self.sql_injection_rules),
+            "alarm_topics": dict(self.alarm_topics),
+            "audit_alarms": dict(self.audit_alarms),
+            "audit_sql_events": dict(self.audit_sql_events),
+        }
+
 
 class SimulatorData:
     def __init__(self, config, now):
@@ -123,6 +151,10 @@ class SimulatorData:
 
     def to_dict(self):
         return {"now": self.now.isoformat(), "domain_id": self.domain_id, "regions": {name: r.to_dict() for name, r in self.regions.items()}}
+
+    def audit_data_dict(self):
+        """GET /_sim/audit-data: each region's RegionData.audit_data_dict()."""
+        return {"now": self.now.isoformat(), "regions": {name: r.audit_data_dict() for name, r in self.regions.items()}}
 
 
 def _generate_region(config, region, now, domain_id):
@@ -139,10 +171,26 @@ def _generate_region(config, region, now, domain_id):
     data.scopes = _generate_scopes(rng, config, data.instances)
     data.databases = _generate_databases(rng, config, data.instances, data.rds_instances)
     data.audit_policies, specs = _generate_audit_setup(rng, config, region, now, data.rds_instances)
+    # Planned from the instances as generated (before the clean profile changes them), with its own random stream.
+    plan = make_plan(config.seed, region, data.instances, now, config.log_days, config.clean)
     if config.clean:
         specs = _apply_clean_profile(config, region, now, data)
     data.audit_logs = AuditLogStore(specs, _rng_factory)
+    _attach_audit_data(config, region, data, plan)
     return data
+
+
+def _attach_audit_data(config, region, data, plan):
+    store = AuditDataStore(config.seed, region, data.project_id, plan, data.databases, config.sql_per_instance_per_day, config.clean)
+    data.audit_data = store
+    data.audit_profiles = dict(plan.profiles)
+    data.drop_table_instances = list(plan.drop_table_instances)
+    data.risk_rules = BundleView(store, "risk_rules")
+    data.sql_injection_rules = BundleView(store, "sql_injection_rules")
+    data.alarm_topics = BundleView(store, "alarm_topic")
+    data.audit_alarms = BundleView(store, "alarms")
+    data.audit_sql_events = PlantedSqlView(store)
+    data.audit_sqls = SqlView(store)
 
 
 _CLEAN_MIN_REMAIN_DAYS = 90

@@ -84,6 +84,10 @@ def _get_data(app, _request):
     return json_response(200, app.data.to_dict())
 
 
+def _get_audit_data(app, _request):
+    return json_response(200, app.data.audit_data_dict())
+
+
 def _get_credentials(app, _request):
     return json_response(200, dict(app.credentials))
 
@@ -107,6 +111,7 @@ _ROUTES = {
     ("GET", "/_sim/flow-control"): _get_flow_control,
     ("GET", "/_sim/storage"): _get_storage,
     ("GET", "/_sim/data"): _get_data,
+    ("GET", "/_sim/audit-data"): _get_audit_data,
     ("GET", "/_sim/credentials"): _get_credentials,
     ("POST", "/_sim/tokens"): _issue_token,
 }

@@ -29,7 +29,8 @@ def list_instances_legacy(ctx):
     return raw_json_response(200, _page_json("servers", ctx.region.instance_json_items("servers"), offset, limit))
 
 
-def _instance_or_error(ctx):
+def instance_or_error(ctx):
+    """The path's audit instance id, or 400 DBSS.10021004 when the region has no such instance."""
     instance_id = ctx.params["instance_id"]
     if instance_id not in ctx.region.instances_by_id:
         raise errors.ApiError(400, errors.dbss_body(errors.DBSS_INSTANCE_NOT_FOUND, "The audit instance %s does not exist" % instance_id))
@@ -37,14 +38,14 @@ def _instance_or_error(ctx):
 
 
 def list_scopes(ctx):
-    instance_id = _instance_or_error(ctx)
+    instance_id = instance_or_error(ctx)
     offset, limit = paging(ctx, SCOPE_LIMIT_MAX, errors.dbss_invalid)
     scopes = ctx.region.scopes.get(instance_id, [])
     return json_response(200, {"scopes": scopes[offset:offset + limit], "total": len(scopes)})
 
 
 def list_databases(ctx):
-    instance_id = _instance_or_error(ctx)
+    instance_id = instance_or_error(ctx)
     offset, limit = paging(ctx, DATABASE_LIMIT_MAX, errors.dbss_invalid)
     databases = ctx.region.databases.get(instance_id, [])
     status = ctx.query.get("status")
