@@ -1,11 +1,9 @@
 """ansible-playbook runs of dbss_sql_info, dbss_alarm_info and dbss_rule_info against the simulator: the expected
 results are computed from the simulator's seeded data.
 
-The simulator's DBSS audit data (statements, alarm log, rules, alarm topics) is being added in parallel. Everything
-this test assumes of it is in the block below, in one place: the attribute names of ``sim.data.regions[REGION]``,
-the records' shape (the SDK's, ``huaweicloudsdkdbss`` 3.1.219) and the routes the modules are expected to reach.
-When the seeded data lacks one of the attributes, every test here is skipped with the reason, so that nothing can
-pass without having checked anything.
+Everything this test assumes of the simulator's DBSS audit data (statements, alarm log, rules, alarm topics) is in
+the block below, in one place: the attribute names of ``sim.data.regions[REGION]``, the records' shape (the SDK's,
+``huaweicloudsdkdbss`` 3.1.219) and the routes the modules are expected to reach.
 """
 
 import datetime
@@ -26,7 +24,7 @@ SEEDED = {
     # [{"sql": AuditSqlResponseSql}] as ListAuditSqlsNew answers them (a flat AuditSqlResponseSql is read too)
     'sqls': 'audit_sqls',
     # [AlarmLogResponseNewAlarmLog] as ListAuditAlarmLogNew answers them (alarm_time, alarm_risk, alarm_status, ...)
-    'alarms': 'alarm_logs',
+    'alarms': 'audit_alarms',
     # [RuleRiskResponseRules] (id, name, status ON/OFF, risk_level, ...)
     'risk_rules': 'risk_rules',
     # [SqlRuleResponseRules]
@@ -47,9 +45,7 @@ PAGE = 100
 def seeded(sim):
     data = sim.data.regions[REGION]
     missing = [name for name in SEEDED.values() if not hasattr(data, name)]
-    if missing:
-        pytest.skip('the simulator seeds no DBSS audit data yet: sim.data.regions[%r] has no %s (see SEEDED at the top '
-                    'of this file)' % (REGION, ', '.join(missing)))
+    assert not missing, 'sim.data.regions[%r] has no %s (see SEEDED at the top of this file)' % (REGION, ', '.join(missing))
     return dict((key, getattr(data, name)) for key, name in SEEDED.items())
 
 
