@@ -22,7 +22,7 @@ options:
     default: now
   limit:
     description:
-      - How many records are returned at most, in total over every instance, newest first (1 to 50000).
+      - How many records are returned at most, in total over every instance, newest first (1 to 200000).
       - Reading stops as soon as each instance has given this many records, so a small limit costs few requests
         (100 records a request). Each instance is read up to the limit, then the newest of all are kept.
       - RV(limit_reached) tells when the limit was reached; older records may then exist.
