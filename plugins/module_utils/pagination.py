@@ -2,9 +2,12 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Offset/limit listing: every page, each item once, a guaranteed end, and no request beyond the minimum.
+"""Offset/limit and page-number listing: every page, each item once, a guaranteed end, and no request beyond the
+minimum.
 
-``offset`` counts records, not pages. A listing ends on the reported total or on a short page. A full page that
+``offset`` counts records, not pages; APIs that take a page number instead (``page`` from 1, ``size``) are paged
+the same way (``paging=PAGE_NUMBERS``), and a server that ignores ``page`` is caught like one that ignores
+``offset``. A listing ends on the reported total or on a short page. A full page that
 brings nothing new means the server ignores ``offset``, and an empty or short page while the reported total says
 more means it contradicts itself: both raise a :class:`PaginationError` instead of looping or under-reporting.
 Every page is checked against its documented shape (the list key a list, every item an object with its id, the
@@ -16,6 +19,11 @@ pool driven by one scheduler: a listing's later pages are queued, ahead of the f
 started, as soon as its own first page has told its total. So no slot idles behind the slowest first page of
 another listing. A listing never has more than ``max_workers`` pages requested ahead of what it has read,
 whatever total the server reports, and never more than ``MAX_PAGES_PER_LISTING`` pages in all.
+
+A listing may also be bounded: ``max_offset`` (a service that serves at most that many records of one query: no
+page beyond is asked for, and the listing says it was ``capped``), and ``budget(job, total)``, asked once the first
+page has told the total, for how many items are wanted at most (``0``: none, stop now). No page is requested that
+the budget cannot need.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,6 +47,32 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import (
 MAX_PAGES_PER_LISTING = 10000
 
 
+class _Paging:
+    """How a page is addressed: by the offset of its first record (``offset``/``limit``), or by its number
+    (``page`` from 1, ``size``). Listings count offsets either way; this names them as the API does."""
+
+    def __init__(self, parameter, first_page=None):
+        self.parameter = parameter
+        self.first_page = first_page
+
+    def argument(self, offset, page_size):
+        return offset if self.first_page is None else offset // page_size + self.first_page
+
+    def where(self, offset, page_size):
+        if self.first_page is None:
+            return 'at offset %d' % offset
+        return 'on page %d' % self.argument(offset, page_size)
+
+    def page(self, offset, page_size):
+        if self.first_page is None:
+            return 'the page at offset %d' % offset
+        return 'page %d' % self.argument(offset, page_size)
+
+
+OFFSETS = _Paging('offset')
+PAGE_NUMBERS = _Paging('page', first_page=1)
+
+
 class _Page:
     """One page as read and checked in a worker: its items already shaped."""
 
@@ -55,13 +89,20 @@ class _Page:
 class _Listing:
     """One listing's progress: what to request next, and its items in page order, de-duplicated by id."""
 
-    def __init__(self, job, context, page_size, pages_ahead):
+    def __init__(self, job, context, page_size, pages_ahead, paging=OFFSETS, max_offset=None, budget=None):
         self.job = job
         self.context = context
         self.items = []
         self.total = None
         self.error = None
         self.done = False
+        # Stopped at max_offset while the service reports more (or does not tell).
+        self.capped = False
+        # How many items are wanted at most (None: all), as the budget told once the first page arrived.
+        self.max_items = None
+        self._paging = paging
+        self._max_offset = max_offset
+        self._budget = budget
         self._page_size = page_size
         self._pages_ahead = max(1, pages_ahead)
         self._seen = set()
@@ -85,7 +126,12 @@ class _Listing:
             due.append(self._next_to_request)
         elif self.total is not None:
             limit = min(self.total, self._next_to_read + self._pages_ahead * self._page_size)
+            if self.max_items is not None:
+                # The pages in flight count as if every record in them were wanted: never more than can be needed.
+                limit = min(limit, self._next_to_read + self.max_items - len(self.items))
             due.extend(range(self._next_to_request, limit, self._page_size))
+        if self._max_offset is not None:
+            due = [offset for offset in due if offset < self._max_offset]
         allowed = [offset for offset in due if offset // self._page_size < MAX_PAGES_PER_LISTING]
         if due and not allowed and self._next_to_read >= MAX_PAGES_PER_LISTING * self._page_size:
             # Only once every page up to the cap has been read, so that the error carries all of them.
@@ -121,29 +167,45 @@ class _Listing:
     def _read(self, page, what):
         if page.total is not None:
             self.total = page.total
+        if page.offset == 0 and self._budget is not None:
+            self.max_items = self._budget(self.job, self.total)
+            if self.max_items is not None and self.max_items <= 0:
+                self.done = True
+                return
         added = self._add(page.items)
         self._next_to_read += self._page_size
+        paging, size = self._paging, self._page_size
         if page.size >= self._page_size and added == 0:
             raise PaginationError(
-                'the service returned no new %s at offset %d (it seems to ignore offset); stopped after %d of %s'
-                % (what, page.offset, len(self.items), self._reported()), request_id=page.request_id)
+                'the service returned no new %s %s (it seems to ignore %s); stopped after %d of %s'
+                % (what, paging.where(page.offset, size), paging.parameter, len(self.items), self._reported()),
+                request_id=page.request_id)
         if page.size < self._page_size:
             if page.total is not None and page.offset + page.size < page.total:
                 raise PaginationError(
-                    'the page at offset %d has %d %s although the service reports %d in all; stopped after %d'
-                    % (page.offset, page.size, what, page.total, len(self.items)), request_id=page.request_id)
+                    '%s has %d %s although the service reports %d in all; stopped after %d'
+                    % (paging.page(page.offset, size), page.size, what, page.total, len(self.items)),
+                    request_id=page.request_id)
             self.done = True
         elif self.total is not None and self._next_to_read >= self.total:
             self.done = True
+        if self.max_items is not None and len(self.items) >= self.max_items:
+            del self.items[self.max_items:]
+            self.done = True
+        elif not self.done and self._max_offset is not None and self._next_to_read >= self._max_offset:
+            self.done = True
+            self.capped = self.total is None or self.total > self._next_to_read
 
     def _add(self, items):
+        """Items new by their key; those not kept (filtered out) count as new but are not listed."""
         added = 0
-        for item, key in items:
+        for item, key, kept in items:
             if key is not None:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
-            self.items.append(item)
+            if kept:
+                self.items.append(item)
             added += 1
         return added
 
@@ -161,8 +223,11 @@ class _Listing:
 class _PageReader:
     """Fetches one page and checks its shape; runs in the pool's workers."""
 
-    def __init__(self, fetch_page, page_size, items_key, total_key, id_key, transform, api):
+    def __init__(self, fetch_page, page_size, items_key, total_key, id_key, transform, api, paging=OFFSETS,
+                 keep=None):
         self.fetch_page = fetch_page
+        self.paging = paging
+        self.keep = keep
         self.page_size = page_size
         self.items_keys = (items_key,) if isinstance(items_key, str) else tuple(items_key)
         self.total_key = total_key
@@ -172,15 +237,17 @@ class _PageReader:
 
     def __call__(self, listing, offset):
         try:
-            response = self.fetch_page(listing.job, offset, self.page_size)
+            response = self.fetch_page(listing.job, self.paging.argument(offset, self.page_size), self.page_size)
             return self.read(listing.job, offset, response), None
         except HuaweiCloudError as error:
             return None, error
 
     def read(self, job, offset, response):
-        # A fetch_page may hand over the whole ApiResponse (for its request id) or just the decoded body.
+        # A fetch_page may hand over the whole ApiResponse (for its request id) or just the decoded body; an answer
+        # that names its API (one of two paths of the same API answered) is named so in shape errors.
         body = getattr(response, 'body', response)
         request_id = getattr(response, 'request_id', None)
+        api = getattr(response, 'api', None) or self.api
         try:
             if not isinstance(body, dict):
                 raise ShapeProblem('(body)', body, 'an object')
@@ -189,7 +256,7 @@ class _PageReader:
             total = require_count(body, self.total_key) if self.total_key else None
             items = [self._item(job, key, index, raw) for index, raw in enumerate(raw_items)]
         except ShapeProblem as problem:
-            raise shape_error(self.api, problem, request_id)
+            raise shape_error(api, problem, request_id)
         return _Page(offset, items, len(raw_items), total, request_id)
 
     def _item(self, job, key, index, raw):
@@ -198,31 +265,55 @@ class _PageReader:
             raise ShapeProblem(where, raw, 'an object')
         try:
             item = self.transform(job, raw) if self.transform else raw
-            return item, (require_text(item, self.id_key) if self.id_key else None)
+            key = require_text(item, self.id_key) if self.id_key else None
         except ShapeProblem as problem:
             raise problem.within(where)
+        return item, key, self.keep is None or bool(self.keep(job, item))
 
 
 def fetch_many(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None, max_workers=1,
-               api='the listing', subject=None):
+               api='the listing', subject=None, paging=OFFSETS):
     """List every item of several listings; returns ``[(job, items)]`` in the order of ``jobs``.
 
-    ``fetch_page(job, offset, limit)`` returns one page: an ``ApiResponse`` (its request id then names a bad
-    answer) or the decoded body. ``items_key`` is the list's key, or a tuple of the keys the API may use (the first
-    present is read). ``total_key`` is None when the API documents no total. ``transform(job, raw_item)`` shapes
-    an item and may raise a ``ShapeProblem``; the shaped item must carry ``id_key`` (None: no id, no de-dup).
-    ``api`` names the API in shape errors (``DBSS GET /v1/{project_id}/audit/instances``); ``subject`` (a
-    ``concurrency.Subject``) names the jobs in messages. When listings fail, the others still complete, and one
-    error names every failed job and carries every item fetched as ``partial_results``.
+    ``fetch_page(job, offset, limit)`` returns one page (``fetch_page(job, page, size)`` with
+    ``paging=PAGE_NUMBERS``): an ``ApiResponse`` (its request id then names a bad answer) or the decoded body.
+    ``items_key`` is the list's key, or a tuple of the keys the API may use (the first present is read).
+    ``total_key`` is None when the API documents no total. ``transform(job, raw_item)`` shapes an item and may
+    raise a ``ShapeProblem``; the shaped item must carry ``id_key`` (None: no id, no de-dup). ``api`` names the API
+    in shape errors (``DBSS GET /v1/{project_id}/audit/instances``); ``subject`` (a ``concurrency.Subject``) names
+    the jobs in messages. When listings fail, the others still complete, and one error names every failed job and
+    carries every item fetched as ``partial_results``.
     """
-    reader = _PageReader(fetch_page, page_size, items_key, total_key, id_key, transform, api)
-    what = reader.items_keys[0]
-    listings = [_Listing(job, subject.context(job) if subject else None, page_size, max_workers) for job in jobs]
-    _schedule(listings, reader, what, max_workers)
+    listings = run_listings(jobs, fetch_page, page_size, items_key, total_key, id_key, transform, max_workers, api,
+                            subject, paging)
     failures = [(listing.job, listing.error) for listing in listings if listing.error is not None]
     if failures:
-        raise failure_of(failures, [item for listing in listings for item in listing.partial_items()], subject)
+        raise failure_of(failures, [item for listing in listings for item in listing.items], subject)
     return [(listing.job, listing.items) for listing in listings]
+
+
+def run_listings(jobs, fetch_page, page_size, items_key, total_key='total', id_key='id', transform=None,
+                 max_workers=1, api='the listing', subject=None, paging=OFFSETS, max_offset=None, budget=None,
+                 keep=None):
+    """Run every listing of ``jobs`` (see :func:`fetch_many`) to its end and raise nothing: one outcome per job, in
+    order, each with ``job``, ``items`` (on a failure, every item that did arrive), ``total``, ``error`` (a
+    ``HuaweiCloudError`` or None) and ``capped``.
+
+    ``max_offset``: no record at or beyond it is asked for (a service that serves at most that many records of
+    one query); a listing stopped there while the service reports more is ``capped``. ``budget(job, total)`` is
+    asked once the first page is read: how many items are wanted at most (None: all; 0: none, stop now).
+    ``keep(job, item)``: items it refuses are checked and de-duplicated like any other, then left out (and do
+    not count towards the budget); a page of only refused items is still a page of new items.
+    """
+    reader = _PageReader(fetch_page, page_size, items_key, total_key, id_key, transform, api, paging, keep)
+    what = reader.items_keys[0]
+    listings = [_Listing(job, subject.context(job) if subject else None, page_size, max_workers, paging, max_offset,
+                         budget) for job in jobs]
+    _schedule(listings, reader, what, max_workers)
+    for listing in listings:
+        if listing.error is not None:
+            listing.items = listing.partial_items()
+    return listings
 
 
 def _schedule(listings, reader, what, max_workers):

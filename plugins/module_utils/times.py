@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Time options as people write them, turned into what the RDS audit log API accepts; and the one reader of the
-times the APIs report (the compliance evaluation reads them here too).
+"""Time options as people write them, turned into what the RDS audit log API and the DBSS audit data APIs accept;
+and the one reader of the times the APIs report (the compliance evaluation reads them here too).
 
 Accepted: the API's own form (``2026-11-01T00:00:00+0800``), ISO 8601 (``Z``, ``+08:00``, optional seconds and
 fractions), a plain date (midnight UTC), ``now``, and relative times (``-30m``, ``-24h``, ``-7d``, ``-2w``).
@@ -153,6 +153,44 @@ def format_api_time(moment):
     Built by hand: ``strftime('%Y')`` writes the year 1 as ``1``, not ``0001``, on glibc."""
     utc = moment.astimezone(UTC)
     return '%04d-%02d-%02dT%02d:%02d:%02d+0000' % (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
+
+
+def check_span(start, end, max_days, start_option='start_time', end_option='end_time', reason=''):
+    """Refuse a period longer than ``max_days`` (before any request), naming both options."""
+    if end - start > datetime.timedelta(days=max_days):
+        raise HuaweiCloudConfigError('%s (%s) is more than %d days after %s (%s): a period lasts at most %d days%s'
+                                     % (end_option, format_api_time(end), max_days, start_option,
+                                        format_api_time(start), max_days, reason))
+
+
+def format_dbss_time(moment):
+    """``yyyy-MM-dd HH:mm:ss`` in UTC, the form the DBSS audit data APIs take (``time.start_time``/``end_time``);
+    sub-second precision is dropped. Built by hand for the same reason as :func:`format_api_time`."""
+    utc = moment.astimezone(UTC)
+    return '%04d-%02d-%02d %02d:%02d:%02d' % (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
+
+
+# Epoch times in seconds (10 digits) or milliseconds (13 digits), as some DBSS answers carry them.
+_EPOCH = re.compile(r'^\d{9,10}$|^\d{12,13}$')
+
+
+def parse_record_time(value):
+    """An aware datetime for the time of a DBSS audit record (a statement's ``start_time``, an alarm's
+    ``alarm_time``): DBSS's zone-less ``2026-12-01 00:00:00`` (UTC), ISO 8601, or epoch seconds or milliseconds
+    (a number or a string of digits). ``None`` when it cannot be read; never raises."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _EPOCH.match(value.strip())):
+        number = float(value)
+        if number >= 1e11:
+            number /= 1000.0
+        try:
+            return datetime.datetime.fromtimestamp(number, UTC) if number >= 0 else None
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return parse_reported_time(value)
 
 
 def parse_api_time(text):

@@ -1,0 +1,280 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dbaudit contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: dbss_sql_info
+short_description: List the SQL statements DBSS audit instances recorded
+version_added: 1.0.0
+description:
+  - Lists the SQL statements one or many Database Security Service (DBSS) audit instances recorded over a period,
+    newest first, with the database user, client, risk level and result of each; for incident response (who
+    dropped that table, and when) and for evidence.
+  - Reads C(ListAuditSqlsNew) (C(POST /v2/{project_id}/audit/{instance_id}/sqls)), 100 statements a page; the v1
+    API is being taken offline and is not used.
+  - The pages of a time window, and the windows of different instances, are fetched side by side on one bounded
+    pool (O(concurrency)); no page is requested beyond what O(limit) can need.
+  - Filters sent to the service are checked again on every statement, so a statement that does not match them is
+    never returned.
+author:
+  - hwcloud.dbaudit contributors (@hwcloud)
+options:
+  client_ip:
+    description:
+      - Return only statements sent from this client IP address (exact). Sent to the service.
+    type: str
+  client_name:
+    description:
+      - Return only statements of this client (exact). Sent to the service.
+    type: str
+  db_ip:
+    description:
+      - Return only statements sent to the database at this IP address (exact). Sent to the service.
+    type: str
+  db_user:
+    description:
+      - Return only statements of this database user (exact, case-sensitive). Sent to the service.
+    type: str
+  instance_id:
+    description:
+      - ID of one audit instance. Exactly one of O(instance_id) and O(instance_ids) is required.
+    type: str
+  instance_ids:
+    description:
+      - IDs of several audit instances, for example C({{ dbss.instances | map(attribute='id') }}). An empty list
+        returns no statement.
+    type: list
+    elements: str
+  mask_literals:
+    description:
+      - Replace every string and number literal of RV(sqls[].sql_statement) with C(?) in the result, for example
+        C(UPDATE users SET password = ? WHERE id = ?).
+      - Audited statements hold whatever the applications sent, passwords (C(CREATE USER ... IDENTIFIED BY)) and
+        personal data included, and a task's result ends up in logs, callbacks and AWX job output. Mask them unless
+        the text itself is needed, and consider C(no_log) on the task.
+      - Single- and double-quoted text (double quotes also around identifiers in some dialects), dollar-quoted
+        strings and decimal and hexadecimal numbers are masked; back-quoted identifiers and digits inside names are
+        kept. O(statement_contains) is matched against the original text.
+    type: bool
+    default: false
+  query_type:
+    description:
+      - Return only statements of this type (the operation). Sent to the service.
+    type: str
+    choices: [CREATE_TABLE, CREATE_TABLESPACE, CREATE_USER, DELETE, DROP_TABLE, DROP_TABLESPACE, DROP_USER, GRANT,
+              INSERT, INSERT_SELECT, LOGIN, SELECT, SELECT_FOR_UPDATE, UPDATE]
+  risk_levels:
+    description:
+      - Return only statements of these risk levels.
+      - One level is sent to the service; the API takes only one, so with several every statement of the period
+        is read and filtered here (more requests, and windows are split as soon as they hold more than 10,000).
+    type: list
+    elements: str
+    choices: [HIGH, LOW, MEDIUM, NO_RISK]
+  sql_response:
+    description:
+      - Return only statements that succeeded or failed. Sent to the service.
+    type: str
+    choices: [FAILED, SUCCESS]
+  statement_contains:
+    description:
+      - Return only statements whose text contains this, ignoring case. Sent to the service (C(sql_statement)) and
+        checked again here.
+    type: str
+extends_documentation_fragment:
+  - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.info_module
+  - hwcloud.dbaudit.concurrency
+  - hwcloud.dbaudit.audit_records
+'''
+
+EXAMPLES = r'''
+- name: Every DROP TABLE of one user over two days, on every audit instance
+  hwcloud.dbaudit.dbss_sql_info:
+    instance_ids: "{{ dbss.instances | map(attribute='id') }}"
+    start_time: "2026-11-01T00:00:00Z"
+    end_time: "2026-11-03T00:00:00Z"
+    db_user: app_admin
+    query_type: DROP_TABLE
+  register: drops
+
+- name: The newest 50 high-risk statements of the last hour, literals masked
+  hwcloud.dbaudit.dbss_sql_info:
+    instance_id: 8c53ed03-8ed7-4ff2-ad97-7b2d6d1dd364
+    start_time: -1h
+    risk_levels: [HIGH]
+    limit: 50
+    mask_literals: true
+  register: risky
+
+- name: Fail when the service could not return every statement of a window
+  ansible.builtin.assert:
+    that: drops.truncated_windows | length == 0
+'''
+
+RETURN = r'''
+api_retries:
+  description: One line per retried request, only at C(-vvv) and only when a retry happened.
+  returned: when verbosity is 3 or more and a request was retried
+  type: list
+  elements: str
+end_time:
+  description: The end of the period that was read, UTC.
+  returned: always
+  type: str
+  sample: "2026-11-23T00:00:00+0000"
+limit_reached:
+  description: Whether O(limit) statements were found; older ones may then exist that are not returned.
+  returned: always
+  type: bool
+sqls:
+  description:
+    - The statements, newest first, at most O(limit); an empty list when none matches.
+    - Every field the API returns, snake_case, plus RV(sqls[].instance_id).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    client_ip:
+      description: Client IP address.
+      type: str
+    client_name:
+      description: Client name.
+      type: str
+    db_instance:
+      description: The database instance.
+      type: str
+    db_ip:
+      description: Database IP address.
+      type: str
+    db_user:
+      description: Database user.
+      type: str
+    id:
+      description: Statement record ID.
+      type: str
+    instance_id:
+      description: ID of the audit instance that recorded the statement.
+      type: str
+    operated_obj_info:
+      description: The objects the statement operated on (C(table_name), C(schema_name), C(column_name), ...); an
+        empty list when the service tells none.
+      type: list
+      elements: dict
+    query_type:
+      description: Statement type, for example C(DROP_TABLE).
+      type: str
+    risk_level:
+      description: C(HIGH), C(MEDIUM), C(LOW) or C(NO_RISK).
+      type: str
+    rule_name:
+      description: The risk rule the statement matched.
+      type: str
+    sql_response:
+      description: C(SUCCESS) or C(FAILED).
+      type: str
+    sql_statement:
+      description: The statement text, with literals replaced by C(?) when O(mask_literals=true).
+      type: str
+      sample: DROP TABLE orders
+    start_time:
+      description: When the statement ran, as the service reports it (C(yyyy-MM-dd HH:mm:ss), UTC).
+      type: str
+      sample: "2026-11-02 07:31:05"
+start_time:
+  description: The start of the period that was read, UTC.
+  returned: always
+  type: str
+  sample: "2026-11-22T00:00:00+0000"
+truncated_windows:
+  description:
+    - The time windows of which the service could not return every matching statement (more than 10,000 in one
+      second of one instance); statements of these windows are missing. An empty list when nothing is missing.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    end_time:
+      description: End of the window, UTC.
+      type: str
+    instance_id:
+      description: The audit instance.
+      type: str
+    returned:
+      description: How many statements of the window are returned.
+      type: int
+    start_time:
+      description: Start of the window, UTC.
+      type: str
+    total:
+      description: How many statements the service reports for the window.
+      type: int
+'''
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import (
+    INSTANCE_SELECTION_KWARGS,
+    concurrency_spec,
+    instance_selection_spec,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import (
+    DEFAULT_LIMIT,
+    QUERY_TYPES,
+    SQL_RESPONSES,
+    SQL_RISK_LEVELS,
+    check_limit,
+    check_period,
+    check_text_filters,
+    describe_window,
+    list_audit_sqls,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_time_range
+
+TEXT_FILTERS = ('client_ip', 'client_name', 'db_ip', 'db_user', 'statement_contains')
+FILTERS = TEXT_FILTERS + ('query_type', 'risk_levels', 'sql_response')
+
+
+class DbssSqlInfoModule(HuaweiCloudModule):
+    argument_spec = dict(
+        instance_selection_spec(),
+        client_ip=dict(type='str'),
+        client_name=dict(type='str'),
+        db_ip=dict(type='str'),
+        db_user=dict(type='str'),
+        end_time=dict(type='str', default='now'),
+        limit=dict(type='int', default=DEFAULT_LIMIT),
+        mask_literals=dict(type='bool', default=False),
+        query_type=dict(type='str', choices=list(QUERY_TYPES)),
+        risk_levels=dict(type='list', elements='str', choices=list(SQL_RISK_LEVELS)),
+        sql_response=dict(type='str', choices=list(SQL_RESPONSES)),
+        start_time=dict(type='str', default='-24h'),
+        statement_contains=dict(type='str'),
+        **concurrency_spec()
+    )
+    module_kwargs = INSTANCE_SELECTION_KWARGS
+    result_key = 'sqls'
+
+    def run(self):
+        start, end = parse_time_range(self.params['start_time'], self.params['end_time'])
+        check_period(start, end)
+        check_text_filters(self.params, TEXT_FILTERS)
+        limit = check_limit(self.params['limit'])
+        filters = dict((name, self.params[name]) for name in FILTERS)
+        result = list_audit_sqls(self.client, self.selected_instance_ids(), start, end, filters, limit,
+                                 self.params['mask_literals'], max_workers=self.concurrency)
+        for window in result['truncated_windows']:
+            self.ansible.warn('the service returned only %d of %s statements of %s' % (
+                window['returned'], window['total'], describe_window(window)))
+        return result
+
+
+def main():
+    DbssSqlInfoModule()()
+
+
+if __name__ == '__main__':
+    main()
