@@ -27,7 +27,7 @@ def _require_report(report, name):
 
 
 def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=None, log_freshness_hours=None,
-                            require_full_audit=None, fail_on=None, region=None, log_window_start=None,
+                            require_full_audit=None, fail_on=None, alarm_ack_hours=None, region=None, log_window_start=None,
                             generated_at=None, evidence_dir=None):
     """The compliance report (summary, violations, checks, resources) for the gathered facts."""
     if not isinstance(facts, dict):
@@ -42,7 +42,7 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
         return compliance.evaluate(facts, now, region=region or None, log_window_start=log_window_start or None,
                                    evidence_dir=evidence_dir, expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
                                    log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
-                                   fail_on=fail_on)
+                                   alarm_ack_hours=alarm_ack_hours, fail_on=fail_on)
     except compliance.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
 

@@ -8,8 +8,11 @@ Pure functions, no I/O and no knowledge of modules or plugins: ``evaluate()`` bu
 ``report.json``); ``compliance_render.py`` turns it into Markdown, HTML and JUnit XML. The role
 ``hwcloud.dbaudit.audit_compliance`` reaches them through the filter plugin ``plugins/filter/compliance.py``.
 
-Every check applies to every resource in scope, whatever its status; the one exception is RDS-02 (retention), which
-only makes sense when the audit log is on (RDS-01 covers "off").
+Every check applies to every resource in scope, whatever its status, with two exceptions: RDS-02 (retention) only
+makes sense when the audit log is on (RDS-01 covers "off"), and DBSS-07..10 (risk rules, SQL injection rules, alarm
+notification, unacknowledged HIGH alarms: what a running instance does with what it audits) apply to ACTIVE audit
+instances only. A non-ACTIVE instance already fails DBSS-01; for DBSS-07..10 it is "not applicable", listed in the
+check's ``not_applicable`` and counted neither as checked nor as passed (a JUnit ``skipped`` case).
 
 When the role also exported the audit log files of the period it checked (``rds_auditlog_download``), the report
 gets an ``evidence`` section (``evidence_section()``). An export that failed is not a check result: it leaves the
@@ -41,13 +44,28 @@ FACT_SOURCES = (
     ('rds_instances', 'rds_instance_info'),
     ('policies', 'rds_auditlog_policy_info'),
     ('audit_logs', 'rds_auditlog_info'),
+    ('audit_rules', 'dbss_rule_info'),
+    ('audit_alarms', 'dbss_alarm_info'),
 )
 SOURCE_MODULES = dict(FACT_SOURCES)
 # The fact a check reads besides the resource's own record. Every such check passes on positive evidence (an ON
 # scope, an ON database, a fresh file, a policy), so what was fetched before a failure still proves a pass; a would-be
 # violation read from an incomplete fact is unknown: an ERROR, never a pass and never a claimed violation.
+#
+# DBSS-07, DBSS-08 and DBSS-10 pass on a universal claim instead ("every built-in HIGH/MEDIUM rule is ON", "no HIGH
+# alarm is left unacknowledged"), which a partial list cannot prove: when their source failed, every ACTIVE instance
+# gets an ERROR for them, would-be violation or would-be pass alike. DBSS-09 reads one answer per instance: one that
+# arrived is complete (as an RDS-01 policy is).
 CHECK_SOURCES = {'DBSS-03': 'scopes', 'DBSS-04': 'scopes', 'DBSS-05': 'databases',
+                 'DBSS-07': 'audit_rules', 'DBSS-08': 'audit_rules', 'DBSS-09': 'audit_rules', 'DBSS-10': 'audit_alarms',
                  'RDS-01': 'policies', 'RDS-02': 'policies', 'RDS-03': 'audit_logs'}
+UNIVERSAL_CHECKS = ('DBSS-07', 'DBSS-08', 'DBSS-10')
+# The checks of what a running audit instance does with what it records: ACTIVE instances only.
+ACTIVE_ONLY_CHECKS = ('DBSS-07', 'DBSS-08', 'DBSS-09', 'DBSS-10')
+# The built-in rules an audit instance must keep ON (DBSS-07, DBSS-08): every one at these risk levels.
+REQUIRED_RULE_LEVELS = ('HIGH', 'MEDIUM')
+# How far back dbss_alarm_info reads the alarm log for DBSS-10: the module's longest period.
+ALARM_LOOKBACK_DAYS = 366
 LIST_SOURCES = {'dbss_instance': 'dbss_instances', 'rds_instance': 'rds_instances'}
 # An unknown result is reported at the highest severity: it fails the run whatever fail_on says, unless never.
 ERROR_SEVERITY = 'high'
@@ -58,6 +76,7 @@ DEFAULTS = {
     'min_retention_days': 180,
     'log_freshness_hours': 24,
     'require_full_audit': True,
+    'alarm_ack_hours': 72,
     'fail_on': 'high',
 }
 
@@ -96,6 +115,30 @@ CHECKS = (
     _check('DBSS-06', 'low', 'dbss_instance', 'Audit instance runs the latest version',
            'No upgrade is pending for the audit instance (new_version is empty).',
            'Upgrade the instance in a maintenance window (DBSS console: Instances > Upgrade).'),
+    _check('DBSS-07', 'high', 'dbss_instance', 'Risk rules are enabled',
+           'On an ACTIVE audit instance, every built-in (SYSTEM) risk rule of risk level HIGH or MEDIUM is ON (DROP '
+           'TABLE, database dump, mass deletion, privilege change, login failure...) and at least one risk rule is '
+           'ON. Without them dangerous statements are recorded but never flagged as risks and never raise an alarm. '
+           'LOW built-in rules (slow SQL) and custom rules are the owner\'s choice. Not applicable to instances that '
+           'are not ACTIVE (see DBSS-01).',
+           'DBSS console: Audit Rules > Risky Operations: enable the listed built-in rules.'),
+    _check('DBSS-08', 'medium', 'dbss_instance', 'SQL injection detection is enabled',
+           'On an ACTIVE audit instance, every built-in (SYSTEM) SQL injection rule of risk level HIGH or MEDIUM is '
+           'ON and at least one SQL injection rule is ON, so injection attempts that reach the database are '
+           'detected. Not applicable to instances that are not ACTIVE (see DBSS-01).',
+           'DBSS console: Audit Rules > SQL Injection: enable the listed built-in rules.'),
+    _check('DBSS-09', 'medium', 'dbss_instance', 'Alarm notification is configured',
+           'On an ACTIVE audit instance, alarm notification is ON (alarm_switch ON), an SMN topic is set '
+           '(alarm_topic_urn) and HIGH alarms are among the risk levels notified, so somebody is told when a risk '
+           'is detected. Not applicable to instances that are not ACTIVE (see DBSS-01).',
+           'DBSS console: Settings > Alarm Notification: switch notification on, pick an SMN topic with subscribed '
+           'security staff and select at least the high risk level.'),
+    _check('DBSS-10', 'high', 'dbss_instance', 'No HIGH alarm is left unacknowledged',
+           'On an ACTIVE audit instance, no HIGH alarm raised more than alarm_ack_hours hours ago is still '
+           'unacknowledged (UNDO), over the alarm log of the last 366 days. Not applicable to instances that are '
+           'not ACTIVE (see DBSS-01).',
+           'Investigate each listed alarm, then acknowledge it (DBSS console: Alarm Notification > alarm records: '
+           'Confirm), and make sure the on-call process reviews HIGH alarms within alarm_ack_hours hours.'),
     _check('RDS-01', 'high', 'rds_instance', 'RDS audit log is on',
            'The RDS for MySQL instance has its audit log enabled (audit log policy keep_days greater than 0).',
            'RDS console: instance > SQL Audit > Set SQL Audit: enable it with a retention of at least '
@@ -181,6 +224,7 @@ ROLE_VARIABLES = (
     ('audit_compliance_min_retention_days', 'int', (0, 732)),
     ('audit_compliance_log_freshness_hours', 'int', (1, 732 * 24)),
     ('audit_compliance_require_full_audit', 'bool', None),
+    ('audit_compliance_alarm_ack_hours', 'int', (0, 365 * 24)),
     ('audit_compliance_fail_on', 'choice', FAIL_ON_CHOICES),
     ('audit_compliance_report_dir', 'path', None),
     ('audit_compliance_report_mode', 'mode', None),
@@ -404,6 +448,73 @@ def _dbss_findings(instance, scopes, databases, settings, now):
     return findings
 
 
+def _is_on(rule):
+    if 'enabled' in rule:
+        return rule.get('enabled') is True
+    return rule.get('status') == 'ON'
+
+
+def _rule_findings(check_id, what, rules, kind_key):
+    """DBSS-07/08: every built-in rule at a REQUIRED_RULE_LEVELS risk level ON, and at least one rule ON."""
+    if not rules:
+        return [(check_id, 'the instance has no %s' % what)]
+    if not any(_is_on(rule) for rule in rules):
+        return [(check_id, 'every %s is OFF (%d rules)' % (what, len(rules)))]
+    required = [rule for rule in rules if as_text(rule.get(kind_key)).upper() == 'SYSTEM'
+                and as_text(rule.get('risk_level')).upper() in REQUIRED_RULE_LEVELS]
+    off = [rule for rule in required if not _is_on(rule)]
+    if off:
+        names = ', '.join('%s (%s)' % (as_text(rule.get('name')) or as_text(rule.get('id')), as_text(rule.get('risk_level')))
+                          for rule in off)
+        return [(check_id, '%d of %d built-in HIGH/MEDIUM %ss are OFF: %s' % (len(off), len(required), what, clip(names, 500)))]
+    return []
+
+
+def _topic_findings(topic):
+    """DBSS-09: notification ON, an SMN topic, HIGH alarms notified."""
+    if topic is None:
+        return [('DBSS-09', 'no alarm notification setting was returned for the instance')]
+    problems = []
+    switch = topic.get('alarm_switch')
+    if switch != 'ON':
+        problems.append('alarm notification is %s' % ('OFF' if switch == 'OFF' else 'not configured'))
+    if not as_text(topic.get('alarm_topic_urn')).strip():
+        problems.append('no SMN topic is set')
+    levels = [as_text(level).lower() for level in topic.get('alarm_risk') or []]
+    if 'high' not in levels:
+        problems.append('HIGH alarms are not notified (levels notified: %s)' % (', '.join(levels) or 'none'))
+    return [('DBSS-09', '; '.join(problems))] if problems else []
+
+
+def _alarm_findings(alarms, settings, now):
+    """DBSS-10: HIGH alarms still UNDO after alarm_ack_hours (an alarm whose time cannot be read counts: its age is
+    not known to be within the limit)."""
+    limit = now - datetime.timedelta(hours=settings['alarm_ack_hours'])
+    stale = []
+    for alarm in alarms:
+        unacknowledged = (alarm.get('acknowledged') is False if 'acknowledged' in alarm
+                          else alarm.get('alarm_status') == 'UNDO')
+        if as_text(alarm.get('alarm_risk')).upper() != 'HIGH' or not unacknowledged:
+            continue
+        raised = parse_reported_time(alarm.get('alarm_time'))
+        if raised is None or raised < limit:
+            stale.append((raised, alarm))
+    if not stale:
+        return []
+    known = [raised for raised, _alarm in stale if raised is not None]
+    oldest = ' (the oldest raised %s)' % format_time(min(known)) if known else ''
+    ids = ', '.join(as_text(alarm.get('id')) for _raised, alarm in stale)
+    return [('DBSS-10', '%d HIGH alarms unacknowledged for more than %d hours%s: %s'
+             % (len(stale), settings['alarm_ack_hours'], oldest, clip(ids, 500)))]
+
+
+def _audit_data_findings(risk_rules, injection_rules, topic, alarms, settings, now):
+    """(check id, message) for each of DBSS-07..10 an ACTIVE instance violates."""
+    return (_rule_findings('DBSS-07', 'risk rule', risk_rules, 'rule_type')
+            + _rule_findings('DBSS-08', 'SQL injection rule', injection_rules, 'type')
+            + _topic_findings(topic) + _alarm_findings(alarms, settings, now))
+
+
 def _rds_findings(policy, logs, settings, fresh_since):
     findings = []
     keep_days = as_int_or_none(policy.get('keep_days')) if policy else None
@@ -435,6 +546,7 @@ def _settings(options):
         'min_retention_days': _threshold('min_retention_days', merged['min_retention_days']),
         'log_freshness_hours': _threshold('log_freshness_hours', merged['log_freshness_hours'], minimum=1),
         'require_full_audit': _as_bool('require_full_audit', merged['require_full_audit']),
+        'alarm_ack_hours': _threshold('alarm_ack_hours', merged['alarm_ack_hours']),
         'fail_on': _fail_on(merged['fail_on']),
     }
 
@@ -445,6 +557,19 @@ def _gather_errors(facts):
         raise ComplianceInputError('errors must map some of %s to error messages, got %r'
                                    % (', '.join(SOURCE_MODULES), errors))
     return dict((key, as_text(message) or 'failed') for key, message in errors.items() if message)
+
+
+def _alarm_gap(facts):
+    """Why the alarm log that was read may miss alarms although dbss_alarm_info succeeded: its limit was reached, or
+    the service could not return every alarm of some windows. None when it is complete."""
+    truncated = facts.get('audit_alarms_truncated_windows') or []
+    if facts.get('audit_alarms_limit_reached'):
+        return ('the alarm log is incomplete: %d alarms were returned, the most one run reads, and older ones may be '
+                'missing' % len(facts.get('audit_alarms') or []))
+    if truncated:
+        return ('the alarm log is incomplete: the service could not return every alarm of %d time windows'
+                % len(truncated))
+    return None
 
 
 def _unknown(message, source, errors):
@@ -473,7 +598,10 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
     ``facts`` holds the info modules' results for the resources in scope: ``dbss_instances`` (dbss_instance_info
     ``instances``), ``scopes`` (dbss_scope_info), ``databases`` (dbss_database_info), ``rds_instances``
     (rds_instance_info ``instances``, MySQL), ``policies`` (rds_auditlog_policy_info) and ``audit_logs``
-    (rds_auditlog_info); optionally ``evidence``, the result of rds_auditlog_download when the audit log files
+    (rds_auditlog_info), ``audit_rules`` (dbss_rule_info's ``risk_rules``, ``sql_injection_rules`` and
+    ``alarm_topics``, as a dict) and ``audit_alarms`` (dbss_alarm_info ``alarms``: the HIGH unacknowledged alarms),
+    with ``audit_alarms_limit_reached`` and ``audit_alarms_truncated_windows`` (either makes the alarm log incomplete,
+    as a failure would); optionally ``evidence``, the result of rds_auditlog_download when the audit log files
     were exported (into ``evidence_dir``, relative to the report directory, default ``evidence``).
     ``now`` is an aware datetime (the report time); ``log_window_start`` is the time the
     freshness window opens (rds_auditlog_info's resolved ``start_time``), default ``now - log_freshness_hours``.
@@ -490,6 +618,13 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         fresh_since = now - datetime.timedelta(hours=settings['log_freshness_hours'])
 
     dbss = list(facts.get('dbss_instances') or [])
+    audit_rules = facts.get('audit_rules') or {}
+    if not isinstance(audit_rules, dict):
+        raise ComplianceInputError('audit_rules must be the result of dbss_rule_info, got %s' % type(audit_rules).__name__)
+    risk_rules = _group(audit_rules.get('risk_rules'))
+    injection_rules = _group(audit_rules.get('sql_injection_rules'))
+    topics = dict((topic.get('instance_id'), topic) for topic in audit_rules.get('alarm_topics') or [])
+    alarms = _group(facts.get('audit_alarms'))
     rds = list(facts.get('rds_instances') or [])
     scopes = _group(facts.get('scopes'))
     databases = _group(facts.get('databases'))
@@ -499,9 +634,13 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         region = next((as_text(item.get('region')) for item in dbss + rds if item.get('region')), '')
 
     errors = _gather_errors(facts)
+    alarm_gap = _alarm_gap(facts)
+    if alarm_gap and 'audit_alarms' not in errors:
+        errors['audit_alarms'] = alarm_gap
     evidence = evidence_section(facts.get('evidence'), EVIDENCE_DIR if evidence_dir is None else evidence_dir,
                                 _incomplete_selection(facts, errors))
     found = {}
+    not_applicable = {}
 
     def record(check_id, instance, message):
         source = CHECK_SOURCES.get(check_id)
@@ -509,6 +648,9 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         if source == 'policies':
             # A policy is one request: one that arrived is complete, whatever happened to the others.
             incomplete = incomplete and instance.get('id') not in policies
+        elif check_id == 'DBSS-09':
+            # So is an alarm notification setting.
+            incomplete = incomplete and instance.get('id') not in topics
         state = 'ERROR' if incomplete else 'FAIL'
         found.setdefault(check_id, []).append((instance, _unknown(message, source, errors) if state == 'ERROR' else message,
                                                state, source))
@@ -517,6 +659,17 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         key = instance.get('id')
         for check_id, message in _dbss_findings(instance, scopes.get(key, []), databases.get(key, []), settings, now):
             record(check_id, instance, message)
+        if instance.get('status') != 'ACTIVE':
+            for check_id in ACTIVE_ONLY_CHECKS:
+                not_applicable.setdefault(check_id, []).append(instance)
+            continue
+        hits = _audit_data_findings(risk_rules.get(key, []), injection_rules.get(key, []), topics.get(key),
+                                    alarms.get(key, []), settings, now)
+        for check_id, message in hits:
+            record(check_id, instance, message)
+        for check_id in UNIVERSAL_CHECKS:
+            if CHECK_SOURCES[check_id] in errors and check_id not in [hit[0] for hit in hits]:
+                record(check_id, instance, 'no violation in what was read, which may be incomplete')
     for instance in rds:
         key = instance.get('id')
         for check_id, message in _rds_findings(policies.get(key), logs.get(key, []), settings, fresh_since):
@@ -543,9 +696,10 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
     for check in CHECKS:
         hits = [hit for hit in found.get(check['id'], []) if hit[2] == 'FAIL']
         unknown = [hit for hit in found.get(check['id'], []) if hit[2] == 'ERROR']
-        checked = len(resources[check['resource_type']]) + len(unlisted[check['resource_type']])
+        skipped = [_resource(item) for item in not_applicable.get(check['id'], [])]
+        checked = len(resources[check['resource_type']]) + len(unlisted[check['resource_type']]) - len(skipped)
         checks.append(dict(check, checked=checked, passed=checked - len(hits) - len(unknown), failed=len(hits),
-                           errors=len(unknown)))
+                           errors=len(unknown), not_applicable=skipped))
         by_check[check['id']] = len(hits)
         by_severity[check['severity']] += len(hits)
         for instance, message, _state, _source in hits:
@@ -594,7 +748,8 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         'result': 'ERROR' if error_findings else ('FAIL' if failing else ('WARN' if violations else 'PASS')),
         'log_window_start': format_time(fresh_since),
         'thresholds': dict((key, settings[key])
-                           for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit')),
+                           for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit',
+                                       'alarm_ack_hours')),
     }
     if evidence is not None:
         summary['evidence'] = evidence['result']

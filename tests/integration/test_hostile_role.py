@@ -93,6 +93,7 @@ def test_an_instance_list_that_fails_reports_the_requested_ids_as_unknown(sim, r
     ({'audit_compliance_concurrency': 0}, 'audit_compliance_concurrency must be an integer from 1 to 64, got 0'),
     ({'audit_compliance_log_freshness_hours': 0}, 'audit_compliance_log_freshness_hours must be an integer from 1 to 17568, got 0'),
     ({'audit_compliance_log_freshness_hours': 10000000}, 'audit_compliance_log_freshness_hours must be an integer from 1 to 17568'),
+    ({'audit_compliance_alarm_ack_hours': -1}, 'audit_compliance_alarm_ack_hours must be an integer from 0 to 8760, got -1'),
     ({'audit_compliance_rds_instance_ids': 'rds-1'}, "audit_compliance_rds_instance_ids must be a list of IDs (or null for all), got 'rds-1'"),
     ({'audit_compliance_dbss_instance_ids': ['a', '']}, 'audit_compliance_dbss_instance_ids must contain only non-empty ID strings'),
     ({'audit_compliance_report_mode': 644}, "audit_compliance_report_mode must be a quoted octal file mode such as '0640'"),

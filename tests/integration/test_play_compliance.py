@@ -1,5 +1,5 @@
 """The audit_compliance role run by ansible-playbook against the simulator: exactly the seeded violations, in every
-report, written even when the play fails; a clean account passes; ID lists narrow the scope; six module runs."""
+report, written even when the play fails; a clean account passes; ID lists narrow the scope; eight module runs."""
 
 import collections
 import datetime
@@ -17,12 +17,20 @@ BOGUS = 'http://127.0.0.1:9'      # nothing listens there: a run that used it wo
 ROLE_TASKS = os.path.join(REPO_ROOT, 'roles', 'audit_compliance', 'tasks')
 MODULE_TASKS = ('List the DBSS audit instances', 'Audit scopes of the audit instances in scope',
                 'Databases under audit of the audit instances in scope', 'List the RDS for MySQL instances',
-                'Audit log policies of the MySQL instances in scope', 'Audit log files of the freshness window')
+                'Audit log policies of the MySQL instances in scope', 'Audit log files of the freshness window',
+                'Risk rules, SQL injection rules and alarm notification of the running audit instances',
+                'Unacknowledged HIGH alarms of the running audit instances')
 # Only with audit_compliance_export_logs (test_play_compliance_evidence.py).
 EXPORT_TASK = 'Export the audit log files of the checked period as evidence'
 SEVERITY = {'DBSS-01': 'high', 'DBSS-02': 'medium', 'DBSS-03': 'high', 'DBSS-04': 'medium', 'DBSS-05': 'high',
-            'DBSS-06': 'low', 'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
-DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06')
+            'DBSS-06': 'low', 'DBSS-07': 'high', 'DBSS-08': 'medium', 'DBSS-09': 'medium', 'DBSS-10': 'high',
+            'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
+DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06', 'DBSS-07', 'DBSS-08', 'DBSS-09', 'DBSS-10')
+# DBSS-07..10 apply to ACTIVE audit instances only; each flags exactly the instances the simulator misconfigured so.
+ACTIVE_ONLY = {'DBSS-07': 'risk_rules_off', 'DBSS-08': 'sql_injection_rules_off', 'DBSS-09': 'no_alarm_topic',
+               'DBSS-10': 'stale_high_alarms'}
+# The alarm log read for DBSS-10: 366 days in windows of at most 30 days, one request each (per instance).
+ALARM_WINDOWS = 13
 RDS_CHECKS = ('RDS-01', 'RDS-02', 'RDS-03')
 BOGUS_ENV = {'HW_DBSS_ENDPOINT': BOGUS, 'HW_RDS_ENDPOINT': BOGUS, 'HW_IAM_ENDPOINT': BOGUS}
 
@@ -51,6 +59,7 @@ def expected_violations(data, window_start, dbss_ids=None, rds_ids=None):
             'DBSS-05': not [d for d in dbs if d['status'] == 'ON'],
             'DBSS-06': bool(inst['new_version']),
         }
+        rules.update((check, data.audit_profiles[inst['id']] == profile) for check, profile in ACTIVE_ONLY.items())
         expected |= {(check, inst['id']) for check, hit in rules.items() if hit}
     for rds in data.rds_instances:
         if rds['datastore']['type'] != 'MySQL' or (rds_ids is not None and rds['id'] not in rds_ids):
@@ -92,7 +101,12 @@ def window_start(report):
     return datetime.datetime.strptime(report['summary']['log_window_start'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
 
 
-def assert_reports_agree(folder, expected, dbss_ids, rds_ids):
+def active(data, dbss_ids):
+    statuses = dict((inst['id'], inst['status']) for inst in data.instances)
+    return [inst_id for inst_id in dbss_ids if statuses[inst_id] == 'ACTIVE']
+
+
+def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids):
     report, junit, markdown, page = read_reports(folder)
     got = {(item['check'], item['resource_id']) for item in report['violations']}
     assert got == expected
@@ -106,12 +120,21 @@ def assert_reports_agree(folder, expected, dbss_ids, rds_ids):
     assert report['summary']['resources_checked'] == {'dbss_instance': len(dbss_ids), 'rds_instance': len(rds_ids),
                                                       'total': len(dbss_ids) + len(rds_ids)}
     assert report['summary']['region'] == REGION
+    def checked(check):
+        return len(active_ids) if check in ACTIVE_ONLY else len(dbss_ids) if check.startswith('DBSS') else len(rds_ids)
     assert {check['id']: (check['checked'], check['failed']) for check in report['checks']} == {
-        check: (len(dbss_ids) if check.startswith('DBSS') else len(rds_ids), counts.get(check, 0)) for check in SEVERITY}
+        check: (checked(check), counts.get(check, 0)) for check in SEVERITY}
+    for check in report['checks']:
+        skipped = [item['id'] for item in check['not_applicable']]
+        assert skipped == ([i for i in dbss_ids if i not in active_ids] if check['id'] in ACTIVE_ONLY else [])
 
     cases = junit_cases(junit)
     assert set(cases) == {(c, i) for c in DBSS_CHECKS for i in dbss_ids} | {(c, i) for c in RDS_CHECKS for i in rds_ids}
     assert {key for key, failed in cases.items() if failed} == expected
+    skipped = {(check, case.get('name').split()[1]) for suite in junit.findall('testsuite')
+               for check in [suite.find('properties/property[@name="check"]').get('value')]
+               for case in suite.findall('testcase') if case.find('skipped') is not None}
+    assert skipped == {(c, i) for c in ACTIVE_ONLY for i in dbss_ids if i not in active_ids}
     assert junit.get('failures') == str(len(expected)) and junit.get('tests') == str(len(cases))
 
     for check in counts:
@@ -150,7 +173,14 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
     assert run.rc != 0, run.output
     assert os.path.exists(os.path.join(folder, 'report.json')), run.output
     written, _junit, _md, _page = read_reports(folder)
-    report = assert_reports_agree(folder, expected_violations(data, window_start(written)), dbss_ids, rds_ids)
+    expected = expected_violations(data, window_start(written))
+    active_ids = active(data, dbss_ids)
+    # Every misconfigured profile is seeded, each on ACTIVE instances only, and flagged by its check alone.
+    for check, profile in ACTIVE_ONLY.items():
+        seeded = {inst_id for inst_id, got in data.audit_profiles.items() if got == profile}
+        assert seeded and seeded <= set(active_ids)
+        assert {inst_id for got, inst_id in expected if got == check} == seeded
+    report = assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids)
     summary = report['summary']
     assert summary['failed'] is True and summary['result'] == 'FAIL' and summary['fail_on'] == 'high'
     high, medium, low = (summary['by_severity'][level] for level in ('high', 'medium', 'low'))
@@ -179,6 +209,16 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
     assert len(sim_requests(sim, r'^/v3/%s/instances$' % project)) == 1
     assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog-policy$' % project)) == len(rds_ids)
     assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog$' % project)) == len(rds_ids)
+    # DBSS-07..10: one request per running instance and API (the rules fit one page), and one per 30-day window of
+    # the 366-day alarm log per running instance: a fixed number of module runs, nothing for non-ACTIVE instances.
+    for api in (r'rule/risk', r'rule/sqls'):
+        touched = [record['path'].split('/')[4] for record in sim_requests(sim, r'^/v1/%s/audit/[^/]+/%s$' % (project, api))]
+        assert sorted(touched) == sorted(active_ids)
+    touched = [record['path'].split('/')[4] for record in sim_requests(sim, r'^/v2/%s/audit/[^/]+/alarm/topic$' % project)]
+    assert sorted(touched) == sorted(active_ids)
+    alarm_requests = sim_requests(sim, r'^/v2/%s/audit/[^/]+/alarm-log$' % project)
+    assert collections.Counter(record['path'].split('/')[4] for record in alarm_requests) == {
+        inst_id: ALARM_WINDOWS for inst_id in active_ids}
     assert all(record['status'] == 200 for record in sim.requests if record['service'] in ('dbss', 'rds'))
 
 
@@ -192,7 +232,7 @@ def test_clean_account_passes(ansible_env, run_playbook, tmp_path):
     assert run.rc == 0, run.output
     dbss_ids = [inst['id'] for inst in data.instances]
     rds_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
-    report = assert_reports_agree(folder, set(), dbss_ids, rds_ids)
+    report = assert_reports_agree(folder, set(), dbss_ids, rds_ids, active(data, dbss_ids))
     assert report['summary']['result'] == 'PASS' and report['summary']['violations'] == 0
     assert 'database audit compliance PASSED: no violations' in run.output
 
@@ -213,7 +253,9 @@ def test_id_lists_narrow_the_scope_and_the_role_connection_is_used(sim, run_play
     expected = expected_violations(data, window_start(report), set(dbss_ids), set(rds_ids))
     assert {'DBSS-01', 'RDS-01', 'RDS-02'} <= {check for check, _id in expected}
     ordered_dbss = [inst['id'] for inst in data.instances if inst['id'] in dbss_ids]
-    assert_reports_agree(folder, expected, ordered_dbss, [rds for rds in mysql if rds in rds_ids])
+    assert_reports_agree(folder, expected, ordered_dbss, [rds for rds in mysql if rds in rds_ids], active(data, ordered_dbss))
+    touched = {record['path'].split('/')[4] for record in sim_requests(sim, r'^/v2/%s/audit/[^/]+/alarm-log$' % data.project_id)}
+    assert touched == set(active(data, dbss_ids))
     project = data.project_id
     touched = {record['path'].split('/')[4] for record in sim_requests(sim, r'^/v1/%s/audit/[^/]+/rule/scopes$' % project)}
     assert touched == set(dbss_ids)

@@ -55,7 +55,48 @@ def found(report, check=None):
     return sorted((item['check'], item['resource_id']) for item in report['violations'] if check in (None, item['check']))
 
 
+def risk_rule(instance_id='a1', name='DROP TABLE detection', level='HIGH', status='ON', rule_type='SYSTEM'):
+    return {'instance_id': instance_id, 'id': 'rr-%s-%s' % (instance_id, name), 'name': name, 'risk_level': level,
+            'status': status, 'enabled': status == 'ON', 'rule_type': rule_type, 'type': 'OPERATE'}
+
+
+def injection_rule(instance_id='a1', name='UNION query injection', level='HIGH', status='ON', kind='SYSTEM'):
+    return {'instance_id': instance_id, 'id': 'ir-%s-%s' % (instance_id, name), 'name': name, 'risk_level': level,
+            'status': status, 'enabled': status == 'ON', 'type': kind}
+
+
+def topic(instance_id='a1', **fields):
+    record = {'instance_id': instance_id, 'alarm_switch': 'ON', 'enabled': True, 'alarm_risk': ['high', 'medium'],
+              'alarm_topic_urn': 'urn:smn:cn-north-4:p:dbss-alarm-' + instance_id}
+    record.update(fields)
+    return record
+
+
+def good_rules(*instance_ids):
+    """dbss_rule_info's result for compliant instances: built-in HIGH/MEDIUM rules ON, a LOW and a custom one OFF."""
+    rules = {'risk_rules': [], 'sql_injection_rules': [], 'alarm_topics': []}
+    for key in instance_ids:
+        rules['risk_rules'] += [risk_rule(key), risk_rule(key, 'Login failure', 'MEDIUM'),
+                                risk_rule(key, 'Slow SQL detection', 'LOW', 'OFF'),
+                                risk_rule(key, 'After-hours admin', 'MEDIUM', 'OFF', 'CUSTOMIZE')]
+        rules['sql_injection_rules'] += [injection_rule(key), injection_rule(key, 'Stacked queries', 'MEDIUM'),
+                                         injection_rule(key, 'Database probing', 'LOW', 'OFF')]
+        rules['alarm_topics'].append(topic(key))
+    return rules
+
+
+def alarm(instance_id='a1', hours_ago=100, risk='HIGH', status='UNDO', **fields):
+    record = {'instance_id': instance_id, 'id': 'al-%s-%s' % (instance_id, hours_ago), 'alarm_risk': risk,
+              'alarm_status': status, 'acknowledged': status == 'DONE', 'alarm_type': 'RISK_RULE',
+              'alarm_time': (NOW - datetime.timedelta(hours=hours_ago)).strftime('%Y-%m-%d %H:%M:%S')}
+    record.update(fields)
+    return record
+
+
 def evaluate(facts, **options):
+    if 'audit_rules' not in facts:
+        # Compliant rules and notification for every audit instance, unless the test gives its own.
+        facts = dict(facts, audit_rules=good_rules(*[item['id'] for item in facts.get('dbss_instances') or []]))
     return compliance.evaluate(facts, NOW, **options)
 
 
@@ -66,7 +107,9 @@ def test_compliant_account_has_no_violation():
     assert summary['result'] == 'PASS' and summary['failed'] is False
     assert summary['resources_checked'] == {'dbss_instance': 1, 'rds_instance': 1, 'total': 2}
     assert summary['by_check'] == dict((check['id'], 0) for check in compliance.CHECKS)
-    assert [check['id'] for check in report['checks']] == ['DBSS-0%d' % n for n in range(1, 7)] + ['RDS-01', 'RDS-02', 'RDS-03']
+    assert [check['id'] for check in report['checks']] == (['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10']
+                                                            + ['RDS-01', 'RDS-02', 'RDS-03'])
+    assert all(check['not_applicable'] == [] for check in report['checks'])
     assert all(check['checked'] == check['passed'] == 1 and check['failed'] == 0 for check in report['checks'])
     assert summary['region'] == 'cn-north-4' and summary['generated_at'] == '2026-03-01T04:00:00Z'
 
@@ -293,11 +336,14 @@ def hostile_report(fail_on='high'):
 def test_junit_is_well_formed_with_one_case_per_check_and_resource():
     report = hostile_report()
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
-    assert root.tag == 'testsuites' and root.get('tests') == str(9 * 0 + 6 * 2 + 3 * 1) and root.get('failures') == '3'
+    # 10 DBSS checks x 2 instances (a1 is not ACTIVE: a skipped case for DBSS-07..10) + 3 RDS checks x 1.
+    assert root.tag == 'testsuites' and root.get('tests') == str(10 * 2 + 3 * 1) and root.get('failures') == '3'
     suites = root.findall('testsuite')
     assert [suite.find('properties/property[@name="check"]').get('value') for suite in suites] == [c['id'] for c in compliance.CHECKS]
     cases = [(suite.find('properties/property[@name="check"]').get('value'), case) for suite in suites for case in suite.findall('testcase')]
-    assert len(cases) == 15
+    assert len(cases) == 23
+    skipped = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('skipped') is not None)
+    assert skipped == [(check, 'a1') for check in compliance.ACTIVE_ONLY_CHECKS]
     failures = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('failure') is not None)
     assert failures == found(report)
     bad = next(case for check, case in cases if check == 'DBSS-01' and case.find('failure') is not None)
@@ -306,6 +352,7 @@ def test_junit_is_well_formed_with_one_case_per_check_and_resource():
     for suite in suites:
         assert int(suite.get('tests')) == len(suite.findall('testcase'))
         assert int(suite.get('failures')) == len(suite.findall('testcase/failure'))
+        assert int(suite.get('skipped')) == len(suite.findall('testcase/skipped'))
 
 
 def test_html_is_self_contained_and_escaped():
@@ -341,7 +388,7 @@ def test_renderings_of_a_clean_report():
     report = evaluate(compliant_facts())
     assert 'All 1 DBSS audit instances pass.' in compliance_render.render_markdown(report)
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
-    assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 9
+    assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 13
     assert 'PASS' in compliance_render.render_html(report)
 
 
@@ -482,3 +529,228 @@ def test_policies_that_arrived_are_evaluated_when_another_one_failed():
     report = evaluate(facts)
     assert found(report) == [('RDS-01', 'r1')]
     assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+
+
+# -- DBSS-07..10: what a running audit instance does with what it records ----------------------------------------
+AUDIT_DATA_CHECKS = ('DBSS-07', 'DBSS-08', 'DBSS-09', 'DBSS-10')
+
+
+def with_rules(facts, **changes):
+    """``facts`` with compliant rules for a1, changed by ``changes`` (risk_rules=..., alarm_topics=...)."""
+    rules = good_rules('a1')
+    rules.update(changes)
+    return dict(facts, audit_rules=rules)
+
+
+@pytest.mark.parametrize('risk_rules, violated', [
+    (None, False),                                                                  # the compliant set
+    ([risk_rule(status='OFF'), risk_rule(name='Login failure', level='MEDIUM', status='OFF')], True),   # every one OFF
+    ([risk_rule(), risk_rule(name='Database dump detection', status='OFF')], True),  # a built-in HIGH rule OFF
+    ([risk_rule(), risk_rule(name='Login failure', level='MEDIUM', status='OFF')], True),  # a built-in MEDIUM one
+    ([risk_rule(), risk_rule(name='Slow SQL', level='LOW', status='OFF')], False),   # LOW built-in: owner's choice
+    ([risk_rule(), risk_rule(name='Custom', level='HIGH', status='OFF', rule_type='CUSTOMIZE')], False),
+    ([risk_rule(name='Custom', level='LOW', rule_type='CUSTOMIZE')], False),          # no built-in one, one ON
+    ([], True),                                                                      # no risk rule at all
+])
+def test_dbss_07_risk_rules(risk_rules, violated):
+    facts = compliant_facts()
+    if risk_rules is not None:
+        facts = with_rules(facts, risk_rules=risk_rules)
+    report = evaluate(facts)
+    assert found(report) == ([('DBSS-07', 'a1')] if violated else [])
+    if violated:
+        assert report['violations'][0]['severity'] == 'high'
+
+
+def test_dbss_07_message_names_the_rules_that_are_off():
+    rules = [risk_rule(), risk_rule(name='Database dump detection', status='OFF'),
+             risk_rule(name='Privilege change', level='MEDIUM', status='OFF')]
+    message = evaluate(with_rules(compliant_facts(), risk_rules=rules))['violations'][0]['message']
+    assert message == ('2 of 3 built-in HIGH/MEDIUM risk rules are OFF: Database dump detection (HIGH), '
+                       'Privilege change (MEDIUM)')
+    rules = [risk_rule(status='OFF')]
+    assert evaluate(with_rules(compliant_facts(), risk_rules=rules))['violations'][0]['message'] == (
+        'every risk rule is OFF (1 rules)')
+
+
+@pytest.mark.parametrize('injection_rules, violated', [
+    (None, False),
+    ([injection_rule(status='OFF'), injection_rule(name='Stacked queries', level='MEDIUM', status='OFF')], True),
+    ([injection_rule(), injection_rule(name='Boolean-based blind injection', status='OFF')], True),
+    ([injection_rule(), injection_rule(name='Comment truncation', level='MEDIUM', status='OFF')], True),
+    ([injection_rule(), injection_rule(name='Database probing', level='LOW', status='OFF')], False),
+    ([injection_rule(), injection_rule(name='Mine', status='OFF', kind='CUSTOMIZE')], False),
+    ([], True),
+])
+def test_dbss_08_sql_injection_rules(injection_rules, violated):
+    facts = compliant_facts()
+    if injection_rules is not None:
+        facts = with_rules(facts, sql_injection_rules=injection_rules)
+    report = evaluate(facts)
+    assert found(report) == ([('DBSS-08', 'a1')] if violated else [])
+    if violated:
+        assert report['violations'][0]['severity'] == 'medium'
+
+
+@pytest.mark.parametrize('fields, message', [
+    ({}, None),
+    ({'alarm_risk': ['HIGH']}, None),                                                # levels compared case-insensitively
+    ({'alarm_switch': 'OFF', 'enabled': False, 'alarm_topic_urn': None}, 'alarm notification is OFF; no SMN topic is set'),
+    ({'alarm_switch': None, 'enabled': False}, 'alarm notification is not configured'),
+    ({'alarm_topic_urn': ''}, 'no SMN topic is set'),
+    ({'alarm_risk': ['medium', 'low']}, 'HIGH alarms are not notified (levels notified: medium, low)'),
+    ({'alarm_risk': []}, 'HIGH alarms are not notified (levels notified: none)'),
+])
+def test_dbss_09_alarm_notification(fields, message):
+    report = evaluate(with_rules(compliant_facts(), alarm_topics=[topic('a1', **fields)]))
+    assert [(item['check'], item['message'], item['severity']) for item in report['violations']] == (
+        [('DBSS-09', message, 'medium')] if message else [])
+
+
+def test_dbss_09_a_missing_setting_is_a_violation():
+    report = evaluate(with_rules(compliant_facts(), alarm_topics=[topic('other')]))
+    assert [(item['check'], item['message']) for item in report['violations']] == [
+        ('DBSS-09', 'no alarm notification setting was returned for the instance')]
+
+
+@pytest.mark.parametrize('alarms, options, violated', [
+    ([], {}, False),
+    ([alarm(hours_ago=72)], {}, False),                                 # exactly the limit: not yet more than 72 h
+    ([alarm(hours_ago=72 + 1 / 3600.0)], {}, True),                     # one second more
+    ([alarm(hours_ago=240)], {}, True),
+    ([alarm(hours_ago=240)], {'alarm_ack_hours': 240}, False),
+    ([alarm(hours_ago=1)], {'alarm_ack_hours': 0}, True),               # 0: every open HIGH alarm
+    ([alarm(hours_ago=240, status='DONE')], {}, False),                 # acknowledged
+    ([alarm(hours_ago=240, risk='MEDIUM')], {}, False),                 # not HIGH
+    ([alarm('other', hours_ago=240)], {}, False),                       # another instance's
+    ([alarm(hours_ago=240, alarm_time='garbage')], {}, True),           # an unreadable time is not known to be fresh
+])
+def test_dbss_10_unacknowledged_high_alarms(alarms, options, violated):
+    facts = dict(compliant_facts(), audit_alarms=alarms)
+    report = evaluate(facts, **options)
+    assert found(report) == ([('DBSS-10', 'a1')] if violated else [])
+    if violated:
+        assert report['violations'][0]['severity'] == 'high'
+    assert report['summary']['thresholds']['alarm_ack_hours'] == options.get('alarm_ack_hours', 72)
+
+
+def test_dbss_10_message_counts_and_dates_the_alarms():
+    facts = dict(compliant_facts(), audit_alarms=[alarm(hours_ago=100), alarm(hours_ago=200), alarm(hours_ago=5)])
+    assert evaluate(facts)['violations'][0]['message'] == (
+        '2 HIGH alarms unacknowledged for more than 72 hours (the oldest raised 2026-02-20T20:00:00Z): a1-100, a1-200'
+        .replace('a1-', 'al-a1-'))
+
+
+def audit_data_violations():
+    """Rules, notification and alarms that violate DBSS-07..10 for a1."""
+    rules = {'risk_rules': [risk_rule(status='OFF')], 'sql_injection_rules': [injection_rule(status='OFF')],
+             'alarm_topics': [topic(alarm_switch='OFF', enabled=False)]}
+    return {'audit_rules': rules, 'audit_alarms': [alarm(hours_ago=500)]}
+
+
+@pytest.mark.parametrize('status', ['SHUTOFF', 'FROZEN', 'ERROR', None])
+def test_dbss_07_to_10_do_not_apply_to_instances_that_are_not_active(status):
+    facts = dict(compliant_facts(), dbss_instances=[dbss(status=status)], **audit_data_violations())
+    report = evaluate(facts)
+    assert found(report) == [('DBSS-01', 'a1')]
+    checks = dict((check['id'], check) for check in report['checks'])
+    for check_id in AUDIT_DATA_CHECKS:
+        assert checks[check_id]['not_applicable'] == [{'id': 'a1', 'name': 'dbss-a1'}]
+        assert (checks[check_id]['checked'], checks[check_id]['passed'], checks[check_id]['failed']) == (0, 0, 0)
+    # The other DBSS checks still apply whatever the status (as DBSS-03..05 always did).
+    assert checks['DBSS-03']['checked'] == 1 and checks['DBSS-03']['not_applicable'] == []
+    markdown = compliance_render.render_markdown(report)
+    assert 'Not applicable to 1 DBSS audit instances that are not ACTIVE (see DBSS-01): a1.' in markdown
+    page = compliance_render.render_html(report)
+    assert 'Not applicable to 1 DBSS audit instances that are not ACTIVE' in page
+    # Even with failed gathers: nothing was asked for it, nothing is unknown.
+    facts['errors'] = {'audit_rules': 'boom', 'audit_alarms': 'bang'}
+    report = evaluate(facts)
+    assert errors_found(report) == [] and found(report) == [('DBSS-01', 'a1')]
+
+
+def test_active_instances_with_every_audit_data_violation():
+    facts = dict(compliant_facts(), **audit_data_violations())
+    facts['dbss_instances'] = [dbss('a1'), dbss('a2')]
+    facts['scopes'] = [good_scope('a1'), good_scope('a2')]
+    facts['databases'] = [good_db('a1'), good_db('a2')]
+    good = good_rules('a2')
+    for key in good:
+        facts['audit_rules'][key] += good[key]
+    report = evaluate(facts)
+    assert found(report) == [(check, 'a1') for check in AUDIT_DATA_CHECKS]
+    assert report['summary']['by_severity'] == {'high': 2, 'medium': 2, 'low': 0}
+    checks = dict((check['id'], check) for check in report['checks'])
+    assert all((checks[c]['checked'], checks[c]['passed'], checks[c]['failed']) == (2, 1, 1) for c in AUDIT_DATA_CHECKS)
+
+
+RULES_ERROR = 'DBSS audit instance a2: GET /v1/p/audit/a2/rule/risk failed: HTTP 500 DBSS.0001: boom (request id 42)'
+
+
+def test_a_failed_rule_gather_is_an_error_never_a_pass():
+    facts = dict(compliant_facts(), **audit_data_violations())
+    facts['dbss_instances'] = [dbss('a1'), dbss('a2'), dbss('a3')]
+    facts['scopes'] = [good_scope(key) for key in ('a1', 'a2', 'a3')]
+    facts['databases'] = [good_db(key) for key in ('a1', 'a2', 'a3')]
+    good = good_rules('a3')                                  # a3 read whole; a2's answers never came
+    for key in good:
+        facts['audit_rules'][key] += good[key]
+    facts['errors'] = {'audit_rules': RULES_ERROR}
+    report = evaluate(facts, fail_on='never')
+    # DBSS-07/08 claim "every rule": what was read proves neither a pass nor a violation. DBSS-09 reads one answer per
+    # instance: a1's and a3's arrived (a1 violates, a3 passes), a2's did not.
+    assert errors_found(report) == sorted([('DBSS-07', key) for key in ('a1', 'a2', 'a3')]
+                                          + [('DBSS-08', key) for key in ('a1', 'a2', 'a3')] + [('DBSS-09', 'a2')])
+    assert found(report) == [('DBSS-09', 'a1'), ('DBSS-10', 'a1')]
+    summary = report['summary']
+    assert summary['result'] == 'ERROR' and summary['gather_errors'] == [{'module': 'dbss_rule_info', 'message': RULES_ERROR}]
+    assert summary['failed'] is False                          # never: report only
+    assert evaluate(facts)['summary']['failed'] is True       # unknown is never a pass
+    error = next(item for item in report['errors'] if item['check'] == 'DBSS-07' and item['resource_id'] == 'a1')
+    assert error['source'] == 'dbss_rule_info' and error['message'] == (
+        'every risk rule is OFF (1 rules); result unknown: dbss_rule_info failed: ' + RULES_ERROR)
+    error = next(item for item in report['errors'] if item['check'] == 'DBSS-07' and item['resource_id'] == 'a3')
+    assert error['message'].startswith('no violation in what was read, which may be incomplete; result unknown')
+
+
+@pytest.mark.parametrize('gap, message', [
+    ({'errors': {'audit_alarms': 'HTTP 503'}}, 'dbss_alarm_info failed: HTTP 503'),
+    ({'audit_alarms_limit_reached': True}, 'the alarm log is incomplete: 1 alarms were returned'),
+    ({'audit_alarms_truncated_windows': [{'instance_id': 'a2'}]},
+     'the alarm log is incomplete: the service could not return every alarm of 1 time windows'),
+])
+def test_an_incomplete_alarm_log_is_an_error_for_every_active_instance(gap, message):
+    facts = dict(compliant_facts(), audit_alarms=[alarm('a1', hours_ago=500)], **gap)
+    facts['dbss_instances'] = [dbss('a1'), dbss('a2'), dbss('a3', status='SHUTOFF')]
+    facts['scopes'] = [good_scope(key) for key in ('a1', 'a2', 'a3')]
+    facts['databases'] = [good_db(key) for key in ('a1', 'a2', 'a3')]
+    report = evaluate(facts)
+    assert errors_found(report) == [('DBSS-10', 'a1'), ('DBSS-10', 'a2')]
+    assert found(report) == [('DBSS-01', 'a3')]
+    assert all(message in item['message'] for item in report['errors'])
+    assert report['summary']['result'] == 'ERROR' and report['summary']['failed'] is True
+    assert report['summary']['gather_errors'][0]['module'] == 'dbss_alarm_info'
+
+
+def test_unlisted_audit_instances_are_errors_for_the_new_checks_too():
+    facts = compliant_facts()
+    facts['errors'] = {'dbss_instances': 'HTTP 500'}
+    report = evaluate(facts, fail_on='never')
+    assert [item for item in errors_found(report) if item[0] in AUDIT_DATA_CHECKS] == [(c, '*') for c in AUDIT_DATA_CHECKS]
+
+
+@pytest.mark.parametrize('value', [-1, 8761, 'x', True, 1.5, None, '72h'])
+def test_alarm_ack_hours_role_variable_is_checked(value):
+    assert compliance.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == [
+        'audit_compliance_alarm_ack_hours must be an integer from 0 to 8760, got %r' % (value,)]
+
+
+@pytest.mark.parametrize('value', [0, 72, '72', 8760])
+def test_alarm_ack_hours_role_variable_accepts(value):
+    assert compliance.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == []
+
+
+@pytest.mark.parametrize('value', [-1, 'x', True])
+def test_alarm_ack_hours_option_is_checked(value):
+    with pytest.raises(compliance.ComplianceInputError, match='alarm_ack_hours must be'):
+        evaluate(compliant_facts(), alarm_ack_hours=value)
