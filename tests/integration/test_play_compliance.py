@@ -120,6 +120,7 @@ def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids):
     assert report['summary']['resources_checked'] == {'dbss_instance': len(dbss_ids), 'rds_instance': len(rds_ids),
                                                       'total': len(dbss_ids) + len(rds_ids)}
     assert report['summary']['region'] == REGION
+
     def checked(check):
         return len(active_ids) if check in ACTIVE_ONLY else len(dbss_ids) if check.startswith('DBSS') else len(rds_ids)
     assert {check['id']: (check['checked'], check['failed']) for check in report['checks']} == {

@@ -107,8 +107,8 @@ def test_compliant_account_has_no_violation():
     assert summary['result'] == 'PASS' and summary['failed'] is False
     assert summary['resources_checked'] == {'dbss_instance': 1, 'rds_instance': 1, 'total': 2}
     assert summary['by_check'] == dict((check['id'], 0) for check in compliance.CHECKS)
-    assert [check['id'] for check in report['checks']] == (['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10']
-                                                            + ['RDS-01', 'RDS-02', 'RDS-03'])
+    expected = ['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10', 'RDS-01', 'RDS-02', 'RDS-03']
+    assert [check['id'] for check in report['checks']] == expected
     assert all(check['not_applicable'] == [] for check in report['checks'])
     assert all(check['checked'] == check['passed'] == 1 and check['failed'] == 0 for check in report['checks'])
     assert summary['region'] == 'cn-north-4' and summary['generated_at'] == '2026-03-01T04:00:00Z'
