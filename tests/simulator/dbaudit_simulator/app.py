@@ -57,6 +57,7 @@ ROUTES = (
     Route("GET", r"/v3" + _PROJECT + r"/instances", "rds", rds.list_instances),
     Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog", "rds", rds.list_auditlogs),
     Route("GET", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-policy", "rds", rds.show_auditlog_policy),
+    Route("PUT", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-policy", "rds", rds.set_auditlog_policy),
     Route("POST", r"/v3" + _PROJECT + r"/instances" + _INSTANCE + r"/auditlog-links", "rds", rds.create_auditlog_links),
 )
 

@@ -11,6 +11,8 @@ INSTANCE_LIMIT_MAX = 100
 AUDITLOG_LIMIT_MAX = 50
 AUDITLOG_MAX_SPAN = datetime.timedelta(days=30)
 LINKS_MAX_IDS = 50
+# SetAuditlogPolicy: the collection's notes take the read's range (0..732) for the write too; 0 turns the audit log off.
+POLICY_KEEP_DAYS_MAX = 732
 AUDITLOG_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$")
 DATASTORE_TYPES = ("MySQL", "PostgreSQL", "SQLServer", "MariaDB")
 INSTANCE_TYPES = ("Single", "Ha", "Replica")
@@ -89,6 +91,43 @@ def list_auditlogs(ctx):
 def show_auditlog_policy(ctx):
     instance = _mysql_instance(ctx)
     return json_response(200, ctx.region.audit_policies[instance["id"]])
+
+
+def set_auditlog_policy(ctx):
+    """PUT .../auditlog-policy (SetAuditlogPolicy): ``keep_days`` 0..732 (0 = off), ``audit_types`` (MySQL only) from the
+    instance's ``all_audit_log_action``, ``reserve_auditlogs`` boolean; answers ``{"status": "COMPLETED"}``.
+
+    Turning the audit log off empties ``audit_types``; turning it on without ``audit_types`` keeps the current ones.
+    ``reserve_auditlogs`` is validated but the existing log files are kept either way."""
+    instance = _mysql_instance(ctx)
+    try:
+        body = ctx.request.json()
+    except ValueError as exc:
+        raise errors.rds_invalid("The request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise errors.rds_invalid("The request body must be a JSON object")
+    keep_days = body.get("keep_days")
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 0 <= keep_days <= POLICY_KEEP_DAYS_MAX:
+        raise errors.rds_invalid("Invalid parameter keep_days: %r, expected an integer from 0 to %d" % (keep_days, POLICY_KEEP_DAYS_MAX))
+    if "reserve_auditlogs" in body and not isinstance(body["reserve_auditlogs"], bool):
+        raise errors.rds_invalid("Invalid parameter reserve_auditlogs: %r, expected true or false" % (body["reserve_auditlogs"],))
+    if body.get("databases") is not None:
+        raise errors.rds_invalid("Invalid parameter databases: only RDS for PostgreSQL instances take databases")
+    policy = ctx.region.audit_policies[instance["id"]]
+    audit_types = body.get("audit_types")
+    if audit_types is not None:
+        if not isinstance(audit_types, list) or not all(isinstance(item, str) for item in audit_types):
+            raise errors.rds_invalid("Invalid parameter audit_types: expected a list of strings")
+        unknown = [item for item in audit_types if item not in policy["all_audit_log_action"]]
+        if unknown:
+            raise errors.rds_invalid("Invalid parameter audit_types: %s is not an audit log action of this instance" % unknown[0])
+    if keep_days == 0:
+        policy.update(keep_days=0, audit_types=[])
+    else:
+        policy["keep_days"] = keep_days
+        if audit_types is not None:
+            policy["audit_types"] = list(audit_types)
+    return json_response(200, {"status": "COMPLETED"})
 
 
 def create_auditlog_links(ctx):
