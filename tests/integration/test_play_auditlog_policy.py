@@ -1,0 +1,142 @@
+"""``rds_auditlog_policy`` as a user runs it: real ``ansible-playbook`` against a simulator of this module's own, whose
+policies the writes change (issue "Compliance that auditors and operators act on").
+
+Expected values come from the simulator's seeded policies (``sim.data``); every test starts from them (they are put
+back after each test), so the tests need no order and may run on separate workers."""
+
+import copy
+
+import pytest
+
+from hwtest_support import sim_requests
+
+from dbaudit_simulator import Simulator, SimulatorConfig
+
+REGION = 'cn-north-4'
+POLICY = r'/auditlog-policy$'
+
+
+@pytest.fixture(scope='module')
+def policy_simulator():
+    server = Simulator(SimulatorConfig(regions=(REGION,)))
+    server.start(host='127.0.0.1', port=0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sim(policy_simulator):
+    live = policy_simulator.data.regions[REGION].audit_policies
+    seeded = copy.deepcopy(live)
+    policy_simulator.clear_faults()
+    policy_simulator.reset_requests()
+    yield policy_simulator
+    policy_simulator.clear_faults()
+    for rds_id, policy in seeded.items():
+        live[rds_id].clear()
+        live[rds_id].update(policy)
+
+
+@pytest.fixture(scope='module')
+def chosen(policy_simulator):
+    """Two MySQL instances with the audit log off and one with it on, as seeded."""
+    policies = policy_simulator.data.regions[REGION].audit_policies
+    off = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] == 0)[:2]
+    on = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] > 0)[0]
+    assert len(off) == 2, 'the seeded data must have two MySQL instances with the audit log off'
+    return {'off': off, 'on': on, 'seeded': copy.deepcopy(policies)}
+
+
+def credentials(sim):
+    return {'HW_ACCESS_KEY': sim.credentials['access_key'], 'HW_SECRET_KEY': sim.credentials['secret_key']}
+
+
+def policies(sim):
+    return sim.data.regions[REGION].audit_policies
+
+
+def puts(sim):
+    return sim_requests(sim, POLICY, 'PUT')
+
+
+def test_check_mode_reports_the_change_with_diff_and_writes_nothing(sim, run_playbook, chosen):
+    args = {'instance_ids': chosen['off'], 'keep_days': 180, 'audit_types': ['INSERT', 'UPDATE', 'DELETE']}
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim), check=True, diff=True)
+    assert run.rc == 0, run.output
+    assert run.result['changed'] is True
+    assert puts(sim) == [] and run.result['writes'] == []
+    for rds_id in chosen['off']:
+        assert policies(sim)[rds_id] == chosen['seeded'][rds_id]
+        assert 'before: RDS instance %s audit log policy' % rds_id in run.stdout
+    assert '-keep_days: 0' in run.stdout and '+keep_days: 180' in run.stdout
+    assert '+audit_types: [DELETE, INSERT, UPDATE]' in run.stdout
+    assert [policy['after']['keep_days'] for policy in run.result['policies']] == [180, 180]
+
+
+def test_present_turns_the_audit_log_on_once_and_the_same_play_again_writes_nothing(sim, run_playbook, chosen):
+    args = {'instance_ids': chosen['off'], 'keep_days': 180, 'audit_types': ['INSERT', 'UPDATE', 'DELETE']}
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim), diff=True)
+    assert run.rc == 0, run.output
+    assert run.result['changed'] is True
+    assert sorted(record['path'].split('/')[-2] for record in puts(sim)) == sorted(chosen['off'])
+    assert [write['outcome'] for write in run.result['writes']] == ['completed', 'completed']
+    assert run.result['writes'][0]['body'] == {'keep_days': 180, 'audit_types': ['DELETE', 'INSERT', 'UPDATE']}
+    for rds_id, policy in zip(chosen['off'], run.result['policies']):
+        seeded = chosen['seeded'][rds_id]
+        assert policy == {'instance_id': rds_id, 'changed': True,
+                          'before': {'keep_days': seeded['keep_days'], 'audit_types': sorted(seeded['audit_types']), 'enabled': False},
+                          'after': {'keep_days': 180, 'audit_types': ['DELETE', 'INSERT', 'UPDATE'], 'enabled': True}}
+        assert policies(sim)[rds_id]['keep_days'] == 180
+        assert sorted(policies(sim)[rds_id]['audit_types']) == ['DELETE', 'INSERT', 'UPDATE']
+    assert '+keep_days: 180' in run.stdout
+
+    sim.reset_requests()
+    args['audit_types'] = ['UPDATE', 'DELETE', 'INSERT', 'UPDATE']
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim), diff=True)
+    assert run.rc == 0, run.output
+    assert run.result['changed'] is False
+    assert puts(sim) == [] and run.result['writes'] == [] and run.result['diff'] == []
+    assert len(sim_requests(sim, POLICY, 'GET')) == 2
+
+
+def test_absent_turns_the_audit_log_off(sim, run_playbook, chosen):
+    args = {'instance_id': chosen['on'], 'state': 'absent', 'reserve_auditlogs': False}
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim))
+    assert run.rc == 0, run.output
+    assert run.result['changed'] is True
+    assert run.result['writes'] == [{'instance_id': chosen['on'], 'body': {'keep_days': 0, 'reserve_auditlogs': False},
+                                     'outcome': 'completed'}]
+    assert run.result['policies'][0]['before']['keep_days'] == chosen['seeded'][chosen['on']]['keep_days']
+    assert run.result['policies'][0]['after'] == {'keep_days': 0, 'audit_types': [], 'enabled': False}
+    assert len(puts(sim)) == 1 and policies(sim)[chosen['on']]['keep_days'] == 0
+
+    again = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim))
+    assert again.result['changed'] is False and len(puts(sim)) == 1
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'keep_days': 5000}, ['keep_days', 'between 1 and 732', '5000']),
+    ({'keep_days': 30, 'audit_types': ['INSERT', 'EVERYTHING']}, ["audit_types: unknown audit type 'EVERYTHING'", 'allowed values: ']),
+    ({'keep_days': 30, 'state': 'absent'}, ['keep_days is not allowed with state=absent']),
+    ({}, ['keep_days is required with state=present', 'between 1 and 732']),
+    ({'keep_days': 30, 'state': 'off'}, ['state', 'present, absent']),
+])
+def test_bad_values_are_refused_before_any_request(sim, run_playbook, chosen, args, words):
+    run = run_playbook('rds_auditlog_policy', {'module_args': dict(args, instance_ids=chosen['off'])}, env=credentials(sim))
+    assert run.result['failed'] is True, run.output
+    message = run.result['msg']
+    assert '\n' not in message
+    for word in words:
+        assert word in message, message
+    assert sim.requests == []
+
+
+def test_an_unknown_instance_is_named_and_the_others_are_still_set(sim, run_playbook, chosen):
+    args = {'instance_ids': ['no-such-instance', chosen['off'][0]], 'keep_days': 365}
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim))
+    assert run.result['failed'] is True
+    assert 'no-such-instance' in run.result['msg'] and 'DBS.200002' in run.result['msg']
+    assert run.result['changed'] is True
+    assert [policy['instance_id'] for policy in run.result['policies']] == [chosen['off'][0]]
+    assert [write['instance_id'] for write in run.result['writes']] == [chosen['off'][0]]
+    assert policies(sim)[chosen['off'][0]]['keep_days'] == 365
