@@ -254,3 +254,17 @@ def test_csv_defuses_formula_injection(name):
 def test_csv_keeps_safe_values_as_they_are():
     assert compliance_render._csv_cell('a=b') == 'a=b' and compliance_render._csv_cell(None) == ''
     assert compliance_render._csv_cell("'already") == "'already"
+
+
+def test_the_documented_mapping_is_the_code():
+    """docs/compliance.md's table of checks and controls says what compliance_frameworks.py does."""
+    import os
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    with open(os.path.join(root, 'docs', 'compliance.md'), encoding='utf-8') as handle:
+        text = handle.read()
+    section = text.split('## Frameworks and profiles', 1)[1].split('\n## ', 1)[0]
+    rows = [[cell.strip() for cell in line.strip('|').split('|')] for line in section.splitlines()
+            if line.startswith(('| DBSS-', '| RDS-'))]
+    documented = dict((row[0], dict((framework, tuple(item.strip() for item in cell.split(',')))
+                                    for framework, cell in zip(FRAMEWORK_IDS, row[1:]) if cell)) for row in rows)
+    assert documented == compliance_frameworks.CHECK_CONTROLS
