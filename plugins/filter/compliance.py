@@ -28,7 +28,7 @@ def _require_report(report, name):
 
 def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=None, log_freshness_hours=None,
                             require_full_audit=None, fail_on=None, alarm_ack_hours=None, region=None, log_window_start=None,
-                            generated_at=None, evidence_dir=None):
+                            generated_at=None, evidence_dir=None, profile=None):
     """The compliance report (summary, violations, checks, resources) for the gathered facts."""
     if not isinstance(facts, dict):
         raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
@@ -42,7 +42,7 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
         return compliance.evaluate(facts, now, region=region or None, log_window_start=log_window_start or None,
                                    evidence_dir=evidence_dir, expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
                                    log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
-                                   alarm_ack_hours=alarm_ack_hours, fail_on=fail_on)
+                                   alarm_ack_hours=alarm_ack_hours, fail_on=fail_on, profile=profile)
     except compliance.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
 
@@ -69,6 +69,11 @@ def audit_compliance_junit(report):
     return compliance_render.render_junit(_require_report(report, 'audit_compliance_junit'))
 
 
+def audit_compliance_csv(report):
+    """The report's findings as CSV, one row per violation or unknown result."""
+    return compliance_render.render_csv(_require_report(report, 'audit_compliance_csv'))
+
+
 class FilterModule(object):
     """Audit compliance filters."""
 
@@ -79,4 +84,5 @@ class FilterModule(object):
             'audit_compliance_markdown': audit_compliance_markdown,
             'audit_compliance_html': audit_compliance_html,
             'audit_compliance_junit': audit_compliance_junit,
+            'audit_compliance_csv': audit_compliance_csv,
         }

@@ -25,6 +25,8 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import (
+    PROFILE_NAMES, frameworks_section, profile_settings)
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
@@ -78,6 +80,8 @@ DEFAULTS = {
     'require_full_audit': True,
     'alarm_ack_hours': 72,
     'fail_on': 'high',
+    # A framework profile (compliance_frameworks.PROFILES) raises thresholds to what it requires; None: none.
+    'profile': None,
 }
 
 
@@ -192,6 +196,15 @@ def _fail_on(value):
     return text
 
 
+def _profile(value):
+    text = as_text(value).strip().lower()
+    if not text:
+        return None
+    if text not in PROFILE_NAMES:
+        raise ComplianceInputError('profile must be one of %s (or empty for none), got %r' % (', '.join(PROFILE_NAMES), value))
+    return text
+
+
 def at_or_above(severity, fail_on):
     """Whether a violation of ``severity`` fails the run under ``fail_on`` (``never`` fails nothing)."""
     if fail_on == 'never':
@@ -226,6 +239,7 @@ ROLE_VARIABLES = (
     ('audit_compliance_require_full_audit', 'bool', None),
     ('audit_compliance_alarm_ack_hours', 'int', (0, 365 * 24)),
     ('audit_compliance_fail_on', 'choice', FAIL_ON_CHOICES),
+    ('audit_compliance_profile', 'profile', PROFILE_NAMES),
     ('audit_compliance_report_dir', 'path', None),
     ('audit_compliance_report_mode', 'mode', None),
     ('audit_compliance_concurrency', 'int', (1, 64)),
@@ -263,6 +277,10 @@ def _role_variable_problem(name, kind, allowed, value):
     if kind == 'choice':
         if str(value if value is not None else '').strip().lower() not in allowed:
             return '%s must be one of %s, got %s' % (name, ', '.join(allowed), got)
+        return None
+    if kind == 'profile':
+        if value is not None and (not isinstance(value, str) or value.strip().lower() not in allowed + ('',)):
+            return '%s must be one of %s, or empty for none, got %s' % (name, ', '.join(allowed), got)
         return None
     if kind == 'path':
         if not isinstance(value, str) or not value.strip() or '\x00' in value:
@@ -541,14 +559,18 @@ def _settings(options):
     unknown = sorted(set(merged) - set(DEFAULTS))
     if unknown:
         raise ComplianceInputError('unknown option(s): %s' % ', '.join(unknown))
-    return {
+    settings = {
         'expiry_warning_days': _threshold('expiry_warning_days', merged['expiry_warning_days']),
         'min_retention_days': _threshold('min_retention_days', merged['min_retention_days']),
         'log_freshness_hours': _threshold('log_freshness_hours', merged['log_freshness_hours'], minimum=1),
         'require_full_audit': _as_bool('require_full_audit', merged['require_full_audit']),
         'alarm_ack_hours': _threshold('alarm_ack_hours', merged['alarm_ack_hours']),
         'fail_on': _fail_on(merged['fail_on']),
+        'profile': _profile(merged['profile']),
     }
+    settings, raised = profile_settings(settings['profile'], settings)
+    settings['profile_raised'] = raised
+    return settings
 
 
 def _gather_errors(facts):
@@ -605,7 +627,9 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
     were exported (into ``evidence_dir``, relative to the report directory, default ``evidence``).
     ``now`` is an aware datetime (the report time); ``log_window_start`` is the time the
     freshness window opens (rds_auditlog_info's resolved ``start_time``), default ``now - log_freshness_hours``.
-    ``options`` are the thresholds of ``DEFAULTS``. Raises ComplianceInputError on bad options.
+    ``options`` are the thresholds of ``DEFAULTS`` and ``profile``, a framework profile that raises them (see
+    ``compliance_frameworks``). The report's ``frameworks`` maps the checks to framework controls.
+    Raises ComplianceInputError on bad options.
     """
     if now is None or now.tzinfo is None:
         raise ComplianceInputError('now must be a timezone-aware datetime')
@@ -750,12 +774,16 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         'thresholds': dict((key, settings[key])
                            for key in ('expiry_warning_days', 'min_retention_days', 'log_freshness_hours', 'require_full_audit',
                                        'alarm_ack_hours')),
+        # The framework profile, and the thresholds above it raised from the values asked for.
+        'profile': settings['profile'],
+        'profile_raised': settings['profile_raised'],
     }
     if evidence is not None:
         summary['evidence'] = evidence['result']
     summary['message'] = verdict_message(summary, evidence)
     report = {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
-              'resources': resources}
+              'resources': resources,
+              'frameworks': frameworks_section(checks, () if settings['require_full_audit'] else ('DBSS-04',))}
     if evidence is not None:
         report['evidence'] = evidence
     return report

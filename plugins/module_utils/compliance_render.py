@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Renderings of a compliance report (the dict ``compliance.evaluate()`` returns): Markdown, one self-contained HTML
-page and JUnit XML. Everything taken from the report is escaped for its format."""
+page, JUnit XML and CSV. Everything taken from the report is escaped for its format."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import csv
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -109,6 +111,42 @@ def _markdown_evidence(report):
     return lines
 
 
+def _framework_rows(report):
+    """(framework id, name, status, [(control id, title, status, 'DBSS-01 PASS, ...')]) of the report's frameworks
+    section; none for reports made before it existed."""
+    rows = []
+    for framework, entry in (report.get('frameworks') or {}).items():
+        controls = [(control, item['title'], item['status'],
+                     ', '.join('%s %s' % (check['id'], check['status']) for check in item['checks']))
+                    for control, item in entry['controls'].items()]
+        rows.append((framework, entry['name'], entry['status'], controls))
+    return rows
+
+
+def _markdown_frameworks(report):
+    rows = _framework_rows(report)
+    if not rows:
+        return []
+    lines = ['', '## Frameworks', '',
+             'The controls each check provides evidence for (not a certification: an assessor decides). A control '
+             'has the worst status of its checks: ERROR, FAIL, NOT\\_EVALUATED, PASS.', '']
+    for _framework, name, status, controls in rows:
+        lines += ['### %s: %s' % (_md(name), _md(status)), '',
+                  '| Control | Title | Status | Checks |', '| --- | --- | --- | --- |']
+        lines += ['| %s | %s | %s | %s |' % (_md(control), _md(title), _md(state), _md(checks))
+                  for control, title, state, checks in controls]
+        lines.append('')
+    return lines[:-1]
+
+
+def _profile_line(summary):
+    """The framework profile and what it raised; None for reports without one."""
+    if not summary.get('profile'):
+        return None
+    raised = summary.get('profile_raised') or []
+    return 'profile %s%s' % (summary['profile'], ' (raised: %s)' % ', '.join(raised) if raised else ' (no threshold raised)')
+
+
 def render_markdown(report):
     summary = report['summary']
     grouped = _violations_by_check(report)
@@ -151,6 +189,7 @@ def render_markdown(report):
     for check in report['checks']:
         lines.append('| %s | %s | %s | %d | %d | %d |' % (
             _md(check['id']), _md(check['severity']), _md(check['title']), check['checked'], check['passed'], check['failed']))
+    lines += _markdown_frameworks(report)
     for check in report['checks']:
         hits = grouped.get(check['id'], [])
         errors = unknown.get(check['id'], [])
@@ -187,6 +226,8 @@ def render_markdown(report):
               '- full audit required: %s' % ('yes' if thresholds['require_full_audit'] else 'no')]
     if 'alarm_ack_hours' in thresholds:
         lines.append('- HIGH alarms acknowledged within: %d hours' % thresholds['alarm_ack_hours'])
+    if _profile_line(summary):
+        lines.append('- framework ' + _md(_profile_line(summary)))
     lines.append('')
     return '\n'.join(lines)
 
@@ -199,7 +240,7 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-
 table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
 text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
 .verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
-.PASS,.OK{background:#2e7d32}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
+.PASS,.OK{background:#2e7d32}.NOT_EVALUATED{background:#59636e}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
 .sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
 .high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
 .ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
@@ -278,6 +319,22 @@ def _html_resource_table(entries, message_header):
     return u''.join(rows)
 
 
+def _frameworks_html(report):
+    rows = _framework_rows(report)
+    if not rows:
+        return u''
+    out = [u'<h2 id="frameworks">Frameworks</h2><p>The controls each check provides evidence for (not a certification: '
+           u'an assessor decides). A control has the worst status of its checks: ERROR, FAIL, NOT_EVALUATED, PASS.</p>']
+    for framework, name, status, controls in rows:
+        out.append(u'<h3 id="framework-%s">%s <span class="verdict %s">%s</span></h3>'
+                   % (_h(framework), _h(name), _h(status), _h(status)))
+        out.append(u'<table><tr><th>Control</th><th>Title</th><th>Status</th><th>Checks</th></tr>')
+        out += [u'<tr><td>%s</td><td>%s</td><td><span class="verdict %s">%s</span></td><td>%s</td></tr>'
+                % (_h(control), _h(title), _h(state), _h(state), _h(checks)) for control, title, state, checks in controls]
+        out.append(u'</table>')
+    return u''.join(out)
+
+
 def render_html(report):
     """One self-contained page: inline CSS and SVG, no script, no external reference."""
     summary = report['summary']
@@ -312,6 +369,7 @@ def render_html(report):
                    % (_h(check['id']), _h(check['id']), _h(check['severity']), _h(check['severity']), _h(check['title']),
                       check['checked'], check['passed'], check['failed']))
     out.append(u'</table>')
+    out.append(_frameworks_html(report))
     for check in report['checks']:
         hits = grouped.get(check['id'], [])
         label = RESOURCE_LABELS[check['resource_type']]
@@ -344,11 +402,12 @@ def render_html(report):
     thresholds = summary['thresholds']
     out.append(u'<h2 id="thresholds">Thresholds</h2><ul>'
                u'<li>expiry warning: %d days</li><li>minimum audit log retention: %d days</li>'
-               u'<li>audit log freshness: %d hours (files that began since %s)</li><li>full audit required: %s</li>%s</ul>'
+               u'<li>audit log freshness: %d hours (files that began since %s)</li><li>full audit required: %s</li>%s%s</ul>'
                % (thresholds['expiry_warning_days'], thresholds['min_retention_days'], thresholds['log_freshness_hours'],
                   _h(summary['log_window_start']), 'yes' if thresholds['require_full_audit'] else 'no',
                   u'<li>HIGH alarms acknowledged within: %d hours</li>' % thresholds['alarm_ack_hours']
-                  if 'alarm_ack_hours' in thresholds else u''))
+                  if 'alarm_ack_hours' in thresholds else u'',
+                  u'<li>framework %s</li>' % _h(_profile_line(summary)) if _profile_line(summary) else u''))
     out.append(u'<p class="muted">Generated by the hwcloud.dbaudit.audit_compliance role.</p></body></html>')
     return u'\n'.join(out) + u'\n'
 
@@ -416,3 +475,31 @@ def _junit_evidence(root, evidence, summary):
     else:
         output = ET.SubElement(case, 'system-out')
         output.text = _clean(evidence['message'])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------------------------
+CSV_COLUMNS = ('check', 'severity', 'result', 'resource_type', 'resource_id', 'resource_name', 'region', 'message',
+               'remediation')
+# A cell starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
+_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
+
+
+def _csv_cell(value):
+    """A value as a CSV cell that a spreadsheet shows as text: a leading apostrophe before a formula start."""
+    text = as_text(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_csv(report):
+    """One row per finding, violations (result VIOLATION) then unknown results (ERROR), under a header of
+    CSV_COLUMNS; RFC 4180 quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
+    writer.writerow(CSV_COLUMNS)
+    for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors')):
+        for finding in report.get(key) or []:
+            row = dict(finding, result=result)
+            writer.writerow([_csv_cell(row.get(column)) for column in CSV_COLUMNS])
+    return buffer.getvalue()

@@ -61,3 +61,15 @@ def test_check_vars_names_export_logs():
     assert load('audit_compliance_check_vars')({'audit_compliance_export_logs': 'maybe'}) == [
         "audit_compliance_export_logs must be true or false, got 'maybe'"]
     assert load('audit_compliance_check_vars')({'audit_compliance_export_logs': True}) == []
+
+
+def test_csv_filter_and_profile():
+    report = load('audit_compliance_report')(FACTS, profile='pci_dss', generated_at='2026-03-01T04:00:00Z')
+    assert report['summary']['profile'] == 'pci_dss' and report['summary']['thresholds']['min_retention_days'] == 365
+    assert report['frameworks']['pci_dss']['controls']['10.2.1']['status'] == 'FAIL'
+    text = load('audit_compliance_csv')(report)
+    assert text.splitlines()[0].startswith('check,severity,result,') and len(text.splitlines()) == 2
+    with pytest.raises(AnsibleFilterError, match='expects the dict made by'):
+        load('audit_compliance_csv')({'summary': {}})
+    with pytest.raises(AnsibleFilterError, match='profile must be one of'):
+        load('audit_compliance_report')(FACTS, profile='hipaa')
