@@ -102,9 +102,9 @@ def test_the_documented_types_of_the_api_notes_are_allowed():
 
 # the planned change ----------------------------------------------------------------------------------------------
 
-def live(keep_days, audit_types=(), actions=ACTIONS):
+def live(keep_days, audit_types=(), actions=None):
     return {'instance_id': 'i', 'keep_days': keep_days, 'audit_types': list(audit_types),
-            'all_audit_log_action': list(actions), 'enabled': keep_days > 0}
+            'all_audit_log_action': list(ACTIONS if actions is None else actions), 'enabled': keep_days > 0}
 
 
 @pytest.mark.parametrize('policy, options, after, body', [
