@@ -9,7 +9,7 @@ few seconds, or a body that never ends, keeps a read alive forever. Here a watch
 request's deadline passes (whether it is sending, waiting for headers or reading the body), and the body is read
 in chunks and refused beyond ``MAX_RESPONSE_BYTES``, so memory stays bounded whatever the server sends.
 
-Used by ``client.py`` only; it knows nothing of Huawei Cloud.
+Used by ``client.py`` (the APIs) and ``object_storage.py`` (download links); it knows nothing of Huawei Cloud.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,11 +20,13 @@ import threading
 import time
 
 try:
+    import requests
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 except ImportError:
     # client.py reports the missing library; these names are only used once it is there.
+    requests = None
     HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
 
 # No answer of the APIs this collection reads comes near this (a page of 1,000 audit instances is ~2 MiB).
@@ -130,6 +132,34 @@ class DeadlineAdapter(HTTPAdapter):
         manager = super(DeadlineAdapter, self).proxy_manager_for(*args, **kwargs)
         manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
         return manager
+
+
+def new_session(pool_size):
+    """A pooled ``requests.Session`` whose connections obey the current ``RequestDeadline``; urllib3 retries nothing
+    (retries are decided by the caller)."""
+    session = requests.Session()
+    adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=max(10, pool_size), max_retries=0)
+    session.mount('https://', adapter)
+    session.mount('http://', adapter)
+    return session
+
+
+def send_streamed(session, method, url, headers, body, timeout, verify):
+    """The response of one request, its body not read yet. Sent through the session's adapter, not
+    ``Session.request``: requests reads a redirect's whole body (without any bound) to resolve it, and redirects are
+    never followed here. Proxy and CA bundle settings of the environment still apply, as with ``Session.request``."""
+    # auth=_no_added_auth: requests would otherwise add a ~/.netrc password for the host.
+    prepared = session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
+                                                        auth=_no_added_auth))
+    settings = session.merge_environment_settings(prepared.url, {}, True, verify, None)
+    adapter = session.get_adapter(prepared.url)
+    return adapter.send(prepared, stream=True, timeout=timeout, verify=settings['verify'], cert=settings['cert'],
+                        proxies=settings['proxies'])
+
+
+def _no_added_auth(prepared):
+    """A requests auth hook that adds nothing: the caller's headers are all the request carries."""
+    return prepared
 
 
 def read_body(response, limit=MAX_RESPONSE_BYTES):

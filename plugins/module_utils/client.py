@@ -22,10 +22,11 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils import iam
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auth import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import (
     MAX_RESPONSE_BYTES,
-    DeadlineAdapter,
     RequestDeadline,
     ResponseTooLarge,
+    new_session,
     read_body,
+    send_streamed,
 )
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, check_id, without_userinfo
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
@@ -88,18 +89,10 @@ class HuaweiCloudClient:
         self._sleep = sleep
         # Every credential held at run time: configured ones now, issued tokens as they arrive.
         self.secrets = Redactor(config.secrets())
-        self._session = session or self._new_session(pool_size)
+        self._session = session or new_session(pool_size)
         self._lock = threading.RLock()
         self._auth = None
         self._project_id = config.project_id
-
-    @staticmethod
-    def _new_session(pool_size):
-        session = requests.Session()
-        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=max(10, pool_size), max_retries=0)
-        session.mount('https://', adapter)
-        session.mount('http://', adapter)
-        return session
 
     def close(self):
         self._session.close()
@@ -199,7 +192,8 @@ class HuaweiCloudClient:
         try:
             with RequestDeadline(timeout) as deadline:
                 try:
-                    response = self._send(method, url, headers, body, (deadline.remaining(), deadline.remaining()))
+                    response = send_streamed(self._session, method, url, headers, body,
+                                             (deadline.remaining(), deadline.remaining()), self.config.verify)
                     try:
                         content = read_body(response)
                     finally:
@@ -226,18 +220,6 @@ class HuaweiCloudClient:
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _RetryableFailure(self._describe_exception(exc, netloc))
         return response.status_code, response.headers, _sanitised_text(content)
-
-    def _send(self, method, url, headers, body, timeout):
-        """The response, its body not read yet. Sent through the session's adapter, not ``Session.request``:
-        requests reads a redirect's whole body (without any bound) to resolve it, and redirects are never followed
-        here. Proxy and CA bundle settings of the environment still apply, as with ``Session.request``."""
-        # auth=_headers_as_signed: requests would otherwise take a ~/.netrc password for the host instead of ours.
-        prepared = self._session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
-                                                                  auth=_headers_as_signed))
-        settings = self._session.merge_environment_settings(prepared.url, {}, True, self.config.verify, None)
-        adapter = self._session.get_adapter(prepared.url)
-        return adapter.send(prepared, stream=True, timeout=timeout, verify=settings['verify'], cert=settings['cert'],
-                            proxies=settings['proxies'])
 
     def _describe_tls_failure(self, exc, netloc):
         detail = self._exception_detail(exc)
@@ -286,11 +268,6 @@ class HuaweiCloudClient:
 
     def _scrub(self, text):
         return self.secrets.scrub(text)
-
-
-def _headers_as_signed(prepared):
-    """A requests auth hook that changes nothing: the headers are already signed."""
-    return prepared
 
 
 class _RetryableFailure(Exception):

@@ -21,7 +21,8 @@ import re
 import threading
 from urllib.parse import urlsplit
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import DeadlineAdapter, RequestDeadline
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import RequestDeadline, new_session, send_streamed
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import USER_AGENT
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
 
 try:
@@ -36,7 +37,6 @@ CHUNK_BYTES = 1024 * 1024
 # An error answer from storage is a short XML document; more is not read.
 MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_LINK_LENGTH = 8192
-USER_AGENT = 'hwcloud.dbaudit-ansible-collection/1.0.0'
 STORAGE_REQUEST_ID_HEADERS = ('x-obs-request-id', 'x-amz-request-id', 'x-request-id')
 # Statuses that another attempt with the same link may cure; 403 needs a fresh link (see TransferFailure).
 RETRYABLE_STATUS = frozenset((408, 429, 500, 502, 503, 504))
@@ -109,10 +109,7 @@ class ObjectStorageSession:
         self.verify = verify
         self.requests_sent = 0
         self._lock = threading.Lock()
-        self._session = requests.Session()
-        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=max(10, pool_size), max_retries=0)
-        self._session.mount('https://', adapter)
-        self._session.mount('http://', adapter)
+        self._session = new_session(pool_size)
 
     def close(self):
         self._session.close()
@@ -155,12 +152,7 @@ class ObjectStorageSession:
 
     def _send(self, link, timeout):
         headers = {'User-Agent': USER_AGENT, 'Accept-Encoding': 'identity'}
-        # auth=_no_auth: requests would otherwise add a ~/.netrc password for the storage host.
-        prepared = self._session.prepare_request(requests.Request('GET', link, headers=headers, auth=_no_auth))
-        settings = self._session.merge_environment_settings(prepared.url, {}, True, self.verify, None)
-        adapter = self._session.get_adapter(prepared.url)
-        return adapter.send(prepared, stream=True, timeout=(timeout, timeout), verify=settings['verify'],
-                            cert=settings['cert'], proxies=settings['proxies'])
+        return send_streamed(self._session, 'GET', link, headers, None, (timeout, timeout), self.verify)
 
     def _receive(self, response, write, max_bytes, host):
         status = response.status_code
@@ -231,8 +223,3 @@ def _exception_reason(exc):
     text = re.sub(r'with url: \S+', 'with url: (not shown)', text)
     text = re.sub(r'https?://\S+', '(link not shown)', text)
     return clip(re.sub(r'\s+', ' ', text).strip() or type(exc).__name__, 200)
-
-
-def _no_auth(prepared):
-    """A requests auth hook that adds nothing."""
-    return prepared
