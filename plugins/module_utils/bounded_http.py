@@ -15,6 +15,7 @@ Used by ``client.py`` (the APIs) and ``object_storage.py`` (download links); it 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 import socket
 import threading
 import time
@@ -32,6 +33,8 @@ except ImportError:
 # No answer of the APIs this collection reads comes near this (a page of 1,000 audit instances is ~2 MiB).
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
+# "HTTPConnectionPool(host='h', port=1): " and the like, which urllib3 puts before every reason.
+_CONNECTION_PREFIX = re.compile(r'^\w*HTTPS?Connection(?:Pool)?\([^)]*\):\s*')
 _current = threading.local()
 
 
@@ -160,6 +163,23 @@ def send_streamed(session, method, url, headers, body, timeout, verify):
 def _no_added_auth(prepared):
     """A requests auth hook that adds nothing: the caller's headers are all the request carries."""
     return prepared
+
+
+def exception_detail(exc):
+    """The innermost reason of a requests/urllib3 exception, e.g. ``[Errno 111] Connection refused``.
+
+    Their messages nest pool descriptions, object reprs and wrapper exceptions around the one sentence a user
+    can act on."""
+    text = re.sub(r'<[^<>]*object at 0x[0-9a-fA-F]+>:?\s*', '', str(exc))
+    caused = re.search(r'\(Caused by (.*)\)\s*$', text)
+    if caused:
+        text = caused.group(1)
+    text = _CONNECTION_PREFIX.sub('', text)
+    if re.match(r'^[\w.]*\(', text):
+        messages = [single or double for single, double in re.findall(r"'([^']{8,})'|\"([^\"]{8,})\"", text)]
+        if messages:
+            text = _CONNECTION_PREFIX.sub('', max(messages, key=len))
+    return re.sub(r'\s+', ' ', text).strip()[:300]
 
 
 def read_body(response, limit=MAX_RESPONSE_BYTES):

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 import threading
 import time
 import traceback
@@ -24,6 +23,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http impor
     MAX_RESPONSE_BYTES,
     RequestDeadline,
     ResponseTooLarge,
+    exception_detail,
     new_session,
     read_body,
     send_streamed,
@@ -50,8 +50,6 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 USER_AGENT = 'hwcloud.dbaudit-ansible-collection/1.0.0'
-# "HTTPConnectionPool(host='h', port=1): " and the like, which urllib3 puts before every reason.
-_CONNECTION_PREFIX = re.compile(r'^\w*HTTPS?Connection(?:Pool)?\([^)]*\):\s*')
 
 
 def api_path(*segments):
@@ -222,7 +220,7 @@ class HuaweiCloudClient:
         return response.status_code, response.headers, _sanitised_text(content)
 
     def _describe_tls_failure(self, exc, netloc):
-        detail = self._exception_detail(exc)
+        detail = exception_detail(exc)
         if 'wrong version number' in detail.lower() or 'record layer failure' in detail.lower():
             return ('TLS connection to %s failed: %s; the endpoint answers plain HTTP, not HTTPS: use an http:// '
                     'endpoint or the port that serves HTTPS' % (netloc, detail))
@@ -245,26 +243,9 @@ class HuaweiCloudClient:
     def _gave_up(attempt):
         return ' (gave up after %d retries)' % attempt if attempt else ''
 
-    @staticmethod
-    def _exception_detail(exc):
-        """The innermost reason of a requests/urllib3 exception, e.g. ``[Errno 111] Connection refused``.
-
-        Their messages nest pool descriptions, object reprs and wrapper exceptions around the one sentence a user
-        can act on."""
-        text = re.sub(r'<[^<>]*object at 0x[0-9a-fA-F]+>:?\s*', '', str(exc))
-        caused = re.search(r'\(Caused by (.*)\)\s*$', text)
-        if caused:
-            text = caused.group(1)
-        text = _CONNECTION_PREFIX.sub('', text)
-        if re.match(r'^[\w.]*\(', text):
-            messages = [single or double for single, double in re.findall(r"'([^']{8,})'|\"([^\"]{8,})\"", text)]
-            if messages:
-                text = _CONNECTION_PREFIX.sub('', max(messages, key=len))
-        return re.sub(r'\s+', ' ', text).strip()[:300]
-
     def _describe_exception(self, exc, netloc):
         kind = 'timed out' if isinstance(exc, requests.Timeout) else 'failed'
-        return 'connection to %s %s: %s' % (netloc, kind, self._exception_detail(exc))
+        return 'connection to %s %s: %s' % (netloc, kind, exception_detail(exc))
 
     def _scrub(self, text):
         return self.secrets.scrub(text)

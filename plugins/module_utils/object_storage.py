@@ -21,7 +21,12 @@ import re
 import threading
 from urllib.parse import urlsplit
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import RequestDeadline, new_session, send_streamed
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import (
+    RequestDeadline,
+    exception_detail,
+    new_session,
+    send_streamed,
+)
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import USER_AGENT
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
 
@@ -213,13 +218,7 @@ def _storage_error(response):
 
 
 def _exception_reason(exc):
-    """The innermost sentence of a requests/urllib3 exception, without the URL (which carries the signature)."""
-    text = str(exc)
-    caused = re.search(r'\(Caused by (.*)\)\s*$', text)
-    if caused:
-        text = caused.group(1)
-    text = re.sub(r'<[^<>]*object at 0x[0-9a-fA-F]+>:?\s*', '', text)
-    text = re.sub(r"\w*HTTPS?Connection(?:Pool)?\([^)]*\):\s*", '', text)
-    text = re.sub(r'with url: \S+', 'with url: (not shown)', text)
+    """The innermost reason of a requests/urllib3 exception, without the URL (which carries the signature)."""
+    text = re.sub(r'with url: \S+', 'with url: (not shown)', exception_detail(exc))
     text = re.sub(r'https?://\S+', '(link not shown)', text)
-    return clip(re.sub(r'\s+', ' ', text).strip() or type(exc).__name__, 200)
+    return clip(text or type(exc).__name__, 200)
