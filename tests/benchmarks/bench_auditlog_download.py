@@ -91,17 +91,6 @@ print(json.dumps({'before_kib': before, 'peak_kib': resource.getrusage(resource.
 '''
 
 
-def ansible_env(sim, workdir):
-    credentials = sim.credentials
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
-               HW_REGION_NAME=REGION, HW_ACCESS_KEY=credentials['access_key'], HW_SECRET_KEY=credentials['secret_key'],
-               HW_DBSS_ENDPOINT=sim.url, HW_RDS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url,
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-               ANSIBLE_HOME=os.path.join(workdir, 'home'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'))
-    return env
-
-
 def collection_export(sim, workdir, module_args):
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
@@ -112,7 +101,7 @@ def collection_export(sim, workdir, module_args):
         json.dump({'module_args': module_args, 'result_file': result_file}, handle)
     sim.reset_requests()
     began = time.perf_counter()
-    process = subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=ansible_env(sim, workdir),
+    process = subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=sim.playbook_env(workdir, REGION),
                              check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     whole = time.perf_counter() - began
     if process.returncode != 0:

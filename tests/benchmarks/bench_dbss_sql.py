@@ -67,13 +67,7 @@ def collection_run(sim, workdir, module_args):
     variables = os.path.join(workdir, 'vars.json')
     with open(variables, 'w') as handle:
         json.dump({'module_args': module_args, 'result_file': result_file}, handle)
-    credentials = sim.credentials
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
-               HW_REGION_NAME=REGION, HW_ACCESS_KEY=credentials['access_key'], HW_SECRET_KEY=credentials['secret_key'],
-               HW_DBSS_ENDPOINT=sim.url, HW_RDS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url,
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-               ANSIBLE_HOME=os.path.join(workdir, 'home'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'))
+    env = sim.playbook_env(workdir, REGION)
     sim.reset_requests()
     began = time.perf_counter()
     process = subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=env, check=False,

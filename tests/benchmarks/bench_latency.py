@@ -63,7 +63,7 @@ PLAYBOOK = """---
 """
 
 
-def collection_run(sim, workdir, module, result_key, module_args, credentials):
+def collection_run(sim, workdir, module, result_key, module_args):
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
         handle.write(PLAYBOOK % {'module': module})
@@ -71,12 +71,7 @@ def collection_run(sim, workdir, module, result_key, module_args, credentials):
     variables = os.path.join(workdir, 'vars.json')
     with open(variables, 'w') as handle:
         json.dump({'module_args': module_args, 'result_key': result_key, 'result_file': result_file}, handle)
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
-               HW_REGION_NAME=REGION, HW_ACCESS_KEY=credentials['access_key'], HW_SECRET_KEY=credentials['secret_key'],
-               HW_DBSS_ENDPOINT=sim.url, HW_RDS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url,
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-               ANSIBLE_HOME=os.path.join(workdir, 'home'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'))
+    env = sim.playbook_env(workdir, REGION)
     sim.reset_requests()
     process = subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=env, check=False,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -159,7 +154,7 @@ def main():
         log_args = {'instance_ids': rds_ids, 'start_time': start.strftime(API_TIME_FORMAT),
                     'end_time': end.strftime(API_TIME_FORMAT), 'concurrency': args.concurrency}
         ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.rds_auditlog_info',
-                                                           'audit_logs', log_args, credentials))
+                                                           'audit_logs', log_args))
         our_requests = sim.count_requests('/auditlog')
         if args.skip_sdk:
             sdk, sdk_requests = (float('nan'), 0), 0
@@ -171,7 +166,7 @@ def main():
 
         scope_args = {'instance_ids': audit_ids, 'concurrency': args.concurrency}
         ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.dbss_scope_info', 'scopes',
-                                                           scope_args, credentials))
+                                                           scope_args))
         our_requests = sim.count_requests('/rule/scopes')
         if args.skip_sdk:
             sdk, sdk_requests = (float('nan'), 0), 0

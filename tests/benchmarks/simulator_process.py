@@ -43,6 +43,18 @@ class ExternalSimulator:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def playbook_env(self, workdir, region):
+        """The environment of an ``ansible-playbook`` run against this simulator: its endpoints and credentials (none
+        of the caller's own ``HW_*``/SDK settings), the collection from this checkout, Ansible's state in ``workdir``."""
+        env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
+        env.update(ANSIBLE_COLLECTIONS_PATH=os.environ.get('ANSIBLE_COLLECTIONS_PATH') or hwtest_support.COLLECTIONS_ROOT,
+                   HW_REGION_NAME=region, HW_ACCESS_KEY=self.credentials['access_key'],
+                   HW_SECRET_KEY=self.credentials['secret_key'],
+                   HW_DBSS_ENDPOINT=self.url, HW_RDS_ENDPOINT=self.url, HW_IAM_ENDPOINT=self.url,
+                   ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+                   ANSIBLE_HOME=os.path.join(workdir, 'home'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'))
+        return env
+
     def get(self, path):
         return requests.get(self.url + path, timeout=120).json()
 
