@@ -24,7 +24,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import requests  # noqa: E402  pylint: disable=wrong-import-position
 
-import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
 from sdk_reference import sdk_audit_log_files  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 

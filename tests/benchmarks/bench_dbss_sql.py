@@ -19,7 +19,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position

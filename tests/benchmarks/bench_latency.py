@@ -28,7 +28,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 
-import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
