@@ -15,9 +15,12 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
+from ansible.utils.display import Display
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
+    compliance, compliance_render, compliance_render_trend, compliance_trend, compliance_waivers)
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
 
 
 def _require_report(report, name):
@@ -28,8 +31,9 @@ def _require_report(report, name):
 
 def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=None, log_freshness_hours=None,
                             require_full_audit=None, fail_on=None, alarm_ack_hours=None, region=None, log_window_start=None,
-                            generated_at=None, evidence_dir=None, profile=None):
-    """The compliance report (summary, violations, checks, resources) for the gathered facts."""
+                            generated_at=None, evidence_dir=None, profile=None, waivers=None):
+    """The compliance report (summary, violations, checks, resources) for the gathered facts; with ``waivers`` (a
+    list, even empty) also ``waived`` and ``warnings``."""
     if not isinstance(facts, dict):
         raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
     if generated_at:
@@ -38,30 +42,70 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
             raise AnsibleFilterError('audit_compliance_report: generated_at %r is not a valid time' % (generated_at,))
     else:
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    problems = compliance_waivers.waiver_problems(waivers)
+    if problems:
+        raise AnsibleFilterError('audit_compliance_report: waivers: %s' % '; '.join(problems))
     try:
-        return compliance.evaluate(facts, now, region=region or None, log_window_start=log_window_start or None,
-                                   evidence_dir=evidence_dir, expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
-                                   log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
-                                   alarm_ack_hours=alarm_ack_hours, fail_on=fail_on, profile=profile)
+        report = compliance.evaluate(facts, now, region=region or None, log_window_start=log_window_start or None,
+                                     evidence_dir=evidence_dir, expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
+                                     log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
+                                     alarm_ack_hours=alarm_ack_hours, fail_on=fail_on, profile=profile)
     except compliance.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
+    if waivers is None:
+        return report
+    return compliance_waivers.apply_waivers(report, waivers)
 
 
 def audit_compliance_check_vars(values):
     """Problems with the audit_compliance role's variables: a list of one-line messages, empty when all are fine."""
     if not isinstance(values, dict):
         raise AnsibleFilterError('audit_compliance_check_vars expects a dict of role variables, got %s' % type(values).__name__)
-    return compliance.role_variable_problems(values)
+    # audit_compliance_waivers is checked by compliance_waivers (its own file), the others by compliance.
+    others = dict((name, value) for name, value in values.items() if name != compliance_waivers.VARIABLE)
+    problems = compliance.role_variable_problems(others)
+    if compliance_waivers.VARIABLE in values:
+        problems += compliance_waivers.waiver_problems(values[compliance_waivers.VARIABLE])
+    return problems
 
 
-def audit_compliance_markdown(report):
-    """The report as Markdown."""
-    return compliance_render.render_markdown(_require_report(report, 'audit_compliance_markdown'))
+def audit_compliance_trend(report, previous=None, history=None, history_limit=compliance_trend.HISTORY_LIMIT):
+    """{report, history}: the report with its trend against the previous report.json, and history.json with this run."""
+    _require_report(report, 'audit_compliance_trend')
+    limit = as_int_or_none(history_limit)
+    if limit is None or limit < 1 or limit > 10000:
+        raise AnsibleFilterError('audit_compliance_trend: history_limit must be an integer from 1 to 10000, got %r' % (history_limit,))
+    return compliance_trend.compare(report, previous, history, limit)
 
 
-def audit_compliance_html(report):
-    """The report as one self-contained HTML page."""
-    return compliance_render.render_html(_require_report(report, 'audit_compliance_html'))
+def audit_compliance_warn(messages):
+    """Show each message as an Ansible warning ([WARNING] in the play's output); returns them."""
+    if not isinstance(messages, (list, tuple)):
+        raise AnsibleFilterError('audit_compliance_warn expects a list of messages, got %s' % type(messages).__name__)
+    display = Display()
+    for message in messages:
+        display.warning(to_native(message))
+    return list(messages)
+
+
+def _history(history, name):
+    if history is not None and (not isinstance(history, list) or not all(isinstance(item, dict) for item in history)):
+        raise AnsibleFilterError('%s: history must be the list made by hwcloud.dbaudit.audit_compliance_trend' % name)
+    return history
+
+
+def audit_compliance_markdown(report, history=None):
+    """The report as Markdown (with the history of past runs when given)."""
+    _require_report(report, 'audit_compliance_markdown')
+    return compliance_render.render_markdown(report, compliance_render_trend.markdown_sections(
+        report, _history(history, 'audit_compliance_markdown')))
+
+
+def audit_compliance_html(report, history=None):
+    """The report as one self-contained HTML page (with a chart of the history of past runs when given)."""
+    _require_report(report, 'audit_compliance_html')
+    return compliance_render.render_html(report, compliance_render_trend.html_sections(
+        report, _history(history, 'audit_compliance_html')))
 
 
 def audit_compliance_junit(report):
@@ -85,4 +129,6 @@ class FilterModule(object):
             'audit_compliance_html': audit_compliance_html,
             'audit_compliance_junit': audit_compliance_junit,
             'audit_compliance_csv': audit_compliance_csv,
+            'audit_compliance_trend': audit_compliance_trend,
+            'audit_compliance_warn': audit_compliance_warn,
         }

@@ -72,8 +72,9 @@ CHECK_CONTROLS = {
 }
 
 # A check's status for a control, best first; a control's status is the worst of its checks'. An unknown result
-# ranks above a violation, as in the summary's result: nothing about the control can be claimed.
-STATUSES = ('PASS', 'NOT_EVALUATED', 'FAIL', 'ERROR')
+# ranks above a violation, as in the summary's result: nothing about the control can be claimed. WAIVED: every
+# violation of the check is covered by a waiver (compliance_waivers.py), an accepted risk, not a pass.
+STATUSES = ('PASS', 'NOT_EVALUATED', 'WAIVED', 'FAIL', 'ERROR')
 _RANK = dict((status, rank) for rank, status in enumerate(STATUSES))
 
 # profile -> (framework it follows, the minimum of each threshold it sets). A profile only tightens: a threshold set
@@ -91,12 +92,14 @@ STRICTER_HIGHER = ('min_retention_days', 'expiry_warning_days')
 
 
 def check_status(check, evaluated=True):
-    """PASS, FAIL, ERROR or NOT_EVALUATED for one entry of the report's ``checks``: ERROR when any result is
+    """PASS, FAIL, WAIVED, ERROR or NOT_EVALUATED for one entry of the report's ``checks``: ERROR when any result is
     unknown, FAIL when any resource fails, NOT_EVALUATED when the check is off or applied to no resource."""
     if check.get('errors'):
         return 'ERROR'
     if check.get('failed'):
         return 'FAIL'
+    if check.get('waived'):
+        return 'WAIVED'
     if not evaluated or not check.get('checked'):
         return 'NOT_EVALUATED'
     return 'PASS'

@@ -129,7 +129,7 @@ def _markdown_frameworks(report):
         return []
     lines = ['', '## Frameworks', '',
              'The controls each check provides evidence for (not a certification: an assessor decides). A control '
-             'has the worst status of its checks: ERROR, FAIL, NOT\\_EVALUATED, PASS.', '']
+             'has the worst status of its checks: ERROR, FAIL, WAIVED, NOT\\_EVALUATED, PASS.', '']
     for _framework, name, status, controls in rows:
         lines += ['### %s: %s' % (_md(name), _md(status)), '',
                   '| Control | Title | Status | Checks |', '| --- | --- | --- | --- |']
@@ -147,10 +147,12 @@ def _profile_line(summary):
     return 'profile %s%s' % (summary['profile'], ' (raised: %s)' % ', '.join(raised) if raised else ' (no threshold raised)')
 
 
-def render_markdown(report):
+def render_markdown(report, sections=None):
+    """The report as Markdown; ``sections`` (lines, see compliance_render_trend) come after the summary."""
     summary = report['summary']
     grouped = _violations_by_check(report)
     unknown = _errors_by_check(report)
+    waived = _violations_by_check(report, 'waived')
     lines = [
         '# Database audit compliance report',
         '',
@@ -168,6 +170,8 @@ def render_markdown(report):
     ]
     if summary.get('errors'):
         lines.append('| Unknown results (ERROR) | %d |' % summary['errors'])
+    if summary.get('waived'):
+        lines.append('| Waived | %d (see Waived findings) |' % summary['waived'])
     if report.get('evidence'):
         lines.append('| Evidence | %s (see Evidence) |' % _md(report['evidence']['result']))
     lines += [
@@ -179,6 +183,7 @@ def render_markdown(report):
         lines += ['## Errors while gathering', '', 'These results are unknown, never a pass:', '']
         lines += ['- %s: %s' % (_md(item['module']), _md(item['message'])) for item in summary['gather_errors']]
         lines.append('')
+    lines += list(sections or [])
     lines += _markdown_evidence(report)
     lines += [
         '## Checks',
@@ -200,8 +205,12 @@ def render_markdown(report):
             lines += ['Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.'
                       % (len(skipped), RESOURCE_LABELS[check['resource_type']],
                          ', '.join(_md(item['id']) for item in skipped)), '']
+        if waived.get(check['id']):
+            lines += ['%d waived (see Waived findings): %s.' % (len(waived[check['id']]), ', '.join(
+                _md(item['resource_id']) for item in waived[check['id']])), '']
         if not hits and not errors:
-            lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
+            if not waived.get(check['id']):
+                lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
             continue
         if hits:
             lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
@@ -240,7 +249,7 @@ h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-
 table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
 text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
 .verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
-.PASS,.OK{background:#2e7d32}.NOT_EVALUATED{background:#59636e}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
+.PASS,.OK{background:#2e7d32}.NOT_EVALUATED{background:#59636e}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WAIVED{background:#8250df}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
 .sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
 .high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
 .ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
@@ -324,7 +333,7 @@ def _frameworks_html(report):
     if not rows:
         return u''
     out = [u'<h2 id="frameworks">Frameworks</h2><p>The controls each check provides evidence for (not a certification: '
-           u'an assessor decides). A control has the worst status of its checks: ERROR, FAIL, NOT_EVALUATED, PASS.</p>']
+           u'an assessor decides). A control has the worst status of its checks: ERROR, FAIL, WAIVED, NOT_EVALUATED, PASS.</p>']
     for framework, name, status, controls in rows:
         out.append(u'<h3 id="framework-%s">%s <span class="verdict %s">%s</span></h3>'
                    % (_h(framework), _h(name), _h(status), _h(status)))
@@ -335,11 +344,13 @@ def _frameworks_html(report):
     return u''.join(out)
 
 
-def render_html(report):
-    """One self-contained page: inline CSS and SVG, no script, no external reference."""
+def render_html(report, sections=None):
+    """One self-contained page: inline CSS and SVG, no script, no external reference. ``sections`` (HTML, see
+    compliance_render_trend) come after the summary."""
     summary = report['summary']
     grouped = _violations_by_check(report)
     unknown = _errors_by_check(report)
+    waived = _violations_by_check(report, 'waived')
     resources = report.get('resources') or {}
     title = 'Database audit compliance report - %s - %s' % (summary['region'] or 'unknown region', summary['generated_at'])
     out = [u'<!DOCTYPE html>', u'<html lang="en"><head><meta charset="utf-8"/>',
@@ -355,10 +366,12 @@ def render_html(report):
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
            u'<tr><th>Unknown results (ERROR)</th><td>%d</td></tr>' % summary['errors'] if summary.get('errors') else u'',
+           u'<tr><th>Waived</th><td><a href="#waived">%d</a></td></tr>' % summary['waived'] if summary.get('waived') else u'',
            u'<tr><th>Evidence</th><td><a href="#evidence">%s</a></td></tr>' % _h(report['evidence']['result'])
            if report.get('evidence') else u'',
            u'</table>',
            _gather_errors_html(summary),
+           sections or u'',
            _evidence_html(report),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
@@ -388,9 +401,12 @@ def render_html(report):
         if skipped:
             out.append(u'<p class="muted">Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.</p>'
                        % (len(skipped), _h(label), u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
-        if not hits and not errors:
+        if waived.get(check['id']):
+            out.append(u'<p>%d waived (<a href="#waived">see Waived findings</a>): %s.</p>' % (len(waived[check['id']]), u', '.join(
+                u'<code>%s</code>' % _h(item['resource_id']) for item in waived[check['id']])))
+        if not hits and not errors and not waived.get(check['id']):
             out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
-        failed_ids = set(violation['resource_id'] for violation in hits + errors)
+        failed_ids = set(violation['resource_id'] for violation in hits + errors + waived.get(check['id'], []))
         failed_ids.update(item['id'] for item in skipped)
         passing = [item for item in resources.get(check['resource_type'], []) if item['id'] not in failed_ids]
         if passing:
@@ -417,6 +433,7 @@ def render_junit(report):
     summary = report['summary']
     grouped = _violations_by_check(report)
     unknown = _errors_by_check(report)
+    waived = _violations_by_check(report, 'waived')
     resources = report.get('resources') or {}
     evidence = report.get('evidence')
     total = sum(check['checked'] + len(check.get('not_applicable') or []) for check in report['checks']) + (1 if evidence else 0)
@@ -427,9 +444,10 @@ def render_junit(report):
         hits = dict((violation['resource_id'], violation) for violation in grouped.get(check['id'], []))
         errors = dict((error['resource_id'], error) for error in unknown.get(check['id'], []))
         skipped = dict((item['id'], item) for item in check.get('not_applicable') or [])
+        waivers = dict((item['resource_id'], item) for item in waived.get(check['id'], []))
         suite = ET.SubElement(root, 'testsuite', {
             'name': _clean('%s %s' % (check['id'], check['title'])), 'tests': str(check['checked'] + len(skipped)),
-            'failures': str(check['failed']), 'errors': str(check.get('errors', 0)), 'skipped': str(len(skipped)),
+            'failures': str(check['failed']), 'errors': str(check.get('errors', 0)), 'skipped': str(len(skipped) + len(waivers)),
             'timestamp': _clean(summary['generated_at'].rstrip('Z')), 'hostname': _clean(summary['region'] or 'unknown')})
         properties = ET.SubElement(suite, 'properties')
         for name, value in (('check', check['id']), ('severity', check['severity']),
@@ -446,6 +464,11 @@ def render_junit(report):
                 failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
             if item['id'] in skipped:
                 ET.SubElement(case, 'skipped', {'message': 'not applicable: the instance is not ACTIVE (see DBSS-01)'})
+            if item['id'] in waivers:
+                entry = waivers[item['id']]
+                ET.SubElement(case, 'skipped', {'message': _clean('waived until %s%s: %s (finding: %s)' % (
+                    entry['waiver_expires'], ' by %s' % entry['waiver_owner'] if entry['waiver_owner'] else '',
+                    entry['waiver_reason'], entry['message']))})
             error = errors.get(item['id'])
             if error is not None:
                 element = ET.SubElement(case, 'error', {'message': _clean(error['message']), 'type': 'ERROR'})
@@ -481,7 +504,7 @@ def _junit_evidence(root, evidence, summary):
 # CSV
 # ---------------------------------------------------------------------------------------------------------------
 CSV_COLUMNS = ('check', 'severity', 'result', 'resource_type', 'resource_id', 'resource_name', 'region', 'message',
-               'remediation')
+               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner')
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
@@ -493,12 +516,12 @@ def _csv_cell(value):
 
 
 def render_csv(report):
-    """One row per finding, violations (result VIOLATION) then unknown results (ERROR), under a header of
-    CSV_COLUMNS; RFC 4180 quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
+    """One row per finding, violations (result VIOLATION), unknown results (ERROR), then waived violations (WAIVED,
+    with the waiver's reason, expiry and owner; empty for the others), under a header of CSV_COLUMNS; RFC 4180 quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
     writer.writerow(CSV_COLUMNS)
-    for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors')):
+    for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors'), ('WAIVED', 'waived')):
         for finding in report.get(key) or []:
             row = dict(finding, result=result)
             writer.writerow([_csv_cell(row.get(column)) for column in CSV_COLUMNS])
