@@ -517,7 +517,8 @@ def _csv_cell(value):
 
 def render_csv(report):
     """One row per finding, violations (result VIOLATION), unknown results (ERROR), then waived violations (WAIVED,
-    with the waiver's reason, expiry and owner; empty for the others), under a header of CSV_COLUMNS; RFC 4180 quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
+    with the waiver's reason, expiry and owner; empty for the others), under a header of CSV_COLUMNS; RFC 4180
+    quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
     writer.writerow(CSV_COLUMNS)

@@ -66,9 +66,9 @@ def _history_markdown(history):
     lines = ['## History', '', 'Violations of the last %d runs (history.json keeps more):' % min(len(history), MARKDOWN_HISTORY_ROWS)
              if len(history) > MARKDOWN_HISTORY_ROWS else 'Violations of every run in history.json:', '',
              '| Generated at | Result | Violations | Waived | Unknown |', '| --- | --- | ---: | ---: | ---: |']
-    lines += ['| %s | %s | %d | %d | %d |' % (_md(item['generated_at']), _md(item['result']), item['violations'],
-                                             item.get('waived', 0), item.get('errors', 0))
-              for item in history[-MARKDOWN_HISTORY_ROWS:]]
+    for item in history[-MARKDOWN_HISTORY_ROWS:]:
+        counts = (item['violations'], item.get('waived', 0), item.get('errors', 0))
+        lines.append('| %s | %s | %d | %d | %d |' % ((_md(item['generated_at']), _md(item['result'])) + counts))
     return lines + ['']
 
 

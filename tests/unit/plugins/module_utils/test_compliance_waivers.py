@@ -184,8 +184,8 @@ def test_junit_skips_the_waived_case_with_the_reason():
     assert suite.get('failures') == '1' and suite.get('skipped') == '1'
     case = next(item for item in suite.findall('testcase') if ' a1 ' in item.get('name'))
     assert case.find('failure') is None
-    assert case.find('skipped').get('message').startswith('waived until %s by =SUM(A1): %s'
-                                                           % ((TODAY + datetime.timedelta(days=30)).isoformat(), HOSTILE))
+    expected = 'waived until %s by =SUM(A1): %s' % ((TODAY + datetime.timedelta(days=30)).isoformat(), HOSTILE)
+    assert case.find('skipped').get('message').startswith(expected)
     assert root.get('failures') == '2'
 
 
