@@ -36,6 +36,9 @@ PLAN_ERRORS = ('rds_instances', 'policies')
 MIN_KEEP_DAYS = 1
 MESSAGE_CHARS = 1000
 RESULTS = ('NOT_REQUESTED', 'NOTHING_TO_FIX', 'WOULD_FIX', 'FIXED', 'ERROR')
+# The colour of each result in report.html: the classes compliance_render's stylesheet defines.
+_VERDICT_CLASSES = {'NOT_REQUESTED': 'NOT_EVALUATED', 'NOTHING_TO_FIX': 'PASS', 'WOULD_FIX': 'PENDING', 'FIXED': 'OK',
+                    'ERROR': 'ERROR'}
 
 
 def as_flag(name, value):
@@ -260,9 +263,9 @@ def markdown_lines(remediation, md):
     for label, entries in _change_rows(remediation):
         if entries:
             lines += ['%s:' % label, '', '| RDS instance | Name | Findings | Before | After |', '| --- | --- | --- | --- | --- |']
-            lines += ['| %s | %s | %s | %s | %s |' % (md(item['resource_id']), md(item['resource_name']),
-                                                     md(', '.join(item['checks'])), md(_state_text(item['before'])),
-                                                     md(_state_text(item['after']))) for item in entries]
+            lines += ['| %s | %s | %s | %s | %s |' % (
+                md(item['resource_id']), md(item['resource_name']), md(', '.join(item['checks'])),
+                md(_state_text(item['before'])), md(_state_text(item['after']))) for item in entries]
             lines.append('')
     if remediation['failed_instances']:
         lines += ['Failed (the findings stay open):', '', '| RDS instance | Name | Error |', '| --- | --- | --- |']
@@ -282,8 +285,8 @@ def html(remediation, h):
     if not remediation or not remediation.get('requested'):
         return u''
     out = [u'<h2 id="remediation">Remediation</h2>',
-           u'<p><span class="verdict %s">%s</span> %s</p>' % (h(remediation['result']), h(remediation['result']),
-                                                             h(remediation['message'])),
+           u'<p><span class="verdict %s">%s</span> %s</p>' % (
+               h(_VERDICT_CLASSES.get(remediation['result'], 'ERROR')), h(remediation['result']), h(remediation['message'])),
            u'<p>RDS-01/RDS-02 findings fixed with <code>%s</code> (keep_days %s); the checks show the state %s.</p>'
            % (h(remediation['module']), h(remediation['keep_days']),
               'before any change (check mode)' if remediation['check_mode'] else 'after the fix')]

@@ -138,6 +138,8 @@ def test_a_real_run_lists_the_changes_and_the_findings_fixed():
     assert applied['remediation'] is section and 'remediation' not in report
     assert applied['summary']['remediation'] == 'FIXED'
     assert applied['summary']['message'] == report['summary']['message'] + '; ' + section['message']
+    # Coloured with a class the page's stylesheet has.
+    assert '<span class="verdict OK">FIXED</span>' in compliance_render.render_html(applied)
 
 
 def test_check_mode_lists_what_would_change_and_fixes_nothing():
