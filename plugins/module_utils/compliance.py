@@ -235,6 +235,7 @@ ROLE_VARIABLES = (
     ('audit_compliance_rds_instance_ids', 'ids', None),
     ('audit_compliance_expiry_warning_days', 'int', (0, 3650)),
     ('audit_compliance_min_retention_days', 'int', (0, 732)),
+    ('audit_compliance_remediate', 'bool', None),
     ('audit_compliance_log_freshness_hours', 'int', (1, 732 * 24)),
     ('audit_compliance_require_full_audit', 'bool', None),
     ('audit_compliance_alarm_ack_hours', 'int', (0, 365 * 24)),

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from html import escape as _html_escape
 from urllib.parse import quote as _url_quote
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
 
 _XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
@@ -185,6 +186,7 @@ def render_markdown(report, sections=None):
         lines.append('')
     lines += list(sections or [])
     lines += _markdown_evidence(report)
+    lines += compliance_remediation.markdown_lines(report.get('remediation'), _md)
     lines += [
         '## Checks',
         '',
@@ -373,6 +375,7 @@ def render_html(report, sections=None):
            _gather_errors_html(summary),
            sections or u'',
            _evidence_html(report),
+           compliance_remediation.html(report.get('remediation'), _h),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']

@@ -22,6 +22,9 @@ MODULE_TASKS = ('List the DBSS audit instances', 'Audit scopes of the audit inst
                 'Unacknowledged HIGH alarms of the running audit instances')
 # Only with audit_compliance_export_logs (test_play_compliance_evidence.py).
 EXPORT_TASK = 'Export the audit log files of the checked period as evidence'
+# Only with audit_compliance_remediate (test_play_compliance_remediation.py).
+REMEDIATION_TASKS = ('Turn the audit log on and raise its retention on the selected RDS instances',
+                     'Read the audit log policies of the RDS instances in scope again after the fix')
 SEVERITY = {'DBSS-01': 'high', 'DBSS-02': 'medium', 'DBSS-03': 'high', 'DBSS-04': 'medium', 'DBSS-05': 'high',
             'DBSS-06': 'low', 'DBSS-07': 'high', 'DBSS-08': 'medium', 'DBSS-09': 'medium', 'DBSS-10': 'high',
             'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
@@ -156,7 +159,9 @@ def test_role_runs_one_module_per_api_kind():
         with open(os.path.join(ROLE_TASKS, name), encoding='utf-8') as handle:
             tasks += yaml.safe_load(handle)
     module_tasks = [task for task in tasks if any(key.startswith('hwcloud.dbaudit.') for key in task)]
-    assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS + (EXPORT_TASK,))
+    remediation = [task for task in tasks if task.get('block') and task.get('when') == 'audit_compliance_remediate | bool']
+    module_tasks += [task for block in remediation for task in block['block'] if any(key.startswith('hwcloud.dbaudit.') for key in task)]
+    assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS + (EXPORT_TASK,) + REMEDIATION_TASKS)
     export = next(task for task in module_tasks if task['name'] == EXPORT_TASK)
     assert export['when'] == 'audit_compliance_export_logs | bool'
     assert not [task for task in tasks if any(key == 'loop' or key.startswith('with_') for key in task)]
