@@ -17,6 +17,7 @@ from html import escape as _html_escape
 from urllib.parse import quote as _url_quote
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_coverage import html_section, markdown_section
 
 _XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
@@ -59,6 +60,12 @@ def _stand_ins(report, check, resources):
     listed = set(item['id'] for item in resources.get(check['resource_type'], []))
     return [{'id': item['resource_id'], 'name': item['resource_name']}
             for item in _errors_by_check(report).get(check['id'], []) if item['resource_id'] not in listed]
+
+
+def _not_applicable_clause(check):
+    """Why a check skips resources, after "Not applicable to N <resources>"."""
+    reason = check.get('not_applicable_reason')
+    return '(%s)' % reason if reason else 'that are not ACTIVE (see DBSS-01)'
 
 
 def _href(path):
@@ -159,7 +166,7 @@ def render_markdown(report):
         '| Result | **%s** |' % _md(summary['result']),
         '| Region | %s |' % _md(summary['region'] or 'unknown'),
         '| Generated at | %s |' % _md(summary['generated_at']),
-        '| Resources checked | %d DBSS audit instances, %d RDS for MySQL instances |' % (
+        '| Resources checked | %d DBSS audit instances, %d RDS instances |' % (
             summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
         '| Violations | %d (high %d, medium %d, low %d) |' % (
             summary['violations'], summary['by_severity']['high'], summary['by_severity']['medium'],
@@ -180,6 +187,7 @@ def render_markdown(report):
         lines += ['- %s: %s' % (_md(item['module']), _md(item['message'])) for item in summary['gather_errors']]
         lines.append('')
     lines += _markdown_evidence(report)
+    lines += markdown_section(report, _md)
     lines += [
         '## Checks',
         '',
@@ -197,8 +205,8 @@ def render_markdown(report):
                   _md(check['description']), '', 'Fix: ' + _md(check['remediation']), '']
         skipped = check.get('not_applicable') or []
         if skipped:
-            lines += ['Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.'
-                      % (len(skipped), RESOURCE_LABELS[check['resource_type']],
+            lines += ['Not applicable to %d %ss %s: %s.'
+                      % (len(skipped), RESOURCE_LABELS[check['resource_type']], _md(_not_applicable_clause(check)),
                          ', '.join(_md(item['id']) for item in skipped)), '']
         if not hits and not errors:
             lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
@@ -350,7 +358,7 @@ def render_html(report):
            u'<h2 id="summary">Summary</h2><table>',
            u'<tr><th>Region</th><td>%s</td></tr>' % _h(summary['region'] or 'unknown'),
            u'<tr><th>Generated at</th><td>%s</td></tr>' % _h(summary['generated_at']),
-           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS for MySQL instances</td></tr>' % (
+           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS instances</td></tr>' % (
                summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
@@ -360,6 +368,7 @@ def render_html(report):
            u'</table>',
            _gather_errors_html(summary),
            _evidence_html(report),
+           html_section(report, _h),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']
@@ -386,8 +395,9 @@ def render_html(report):
             out.append(_html_resource_table(errors, 'Error'))
         skipped = check.get('not_applicable') or []
         if skipped:
-            out.append(u'<p class="muted">Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.</p>'
-                       % (len(skipped), _h(label), u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
+            out.append(u'<p class="muted">Not applicable to %d %ss %s: %s.</p>'
+                       % (len(skipped), _h(label), _h(_not_applicable_clause(check)),
+                          u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
         if not hits and not errors:
             out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
         failed_ids = set(violation['resource_id'] for violation in hits + errors)
@@ -445,7 +455,8 @@ def render_junit(report):
                                                           'type': _clean(check['severity'])})
                 failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
             if item['id'] in skipped:
-                ET.SubElement(case, 'skipped', {'message': 'not applicable: the instance is not ACTIVE (see DBSS-01)'})
+                ET.SubElement(case, 'skipped', {'message': _clean('not applicable: %s' % (
+                    check.get('not_applicable_reason') or 'the instance is not ACTIVE (see DBSS-01)'))})
             error = errors.get(item['id'])
             if error is not None:
                 element = ET.SubElement(case, 'error', {'message': _clean(error['message']), 'type': 'ERROR'})
