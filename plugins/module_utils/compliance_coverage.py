@@ -167,8 +167,9 @@ def describe(entry):
     if entry.get('kind') == 'sql_audit':
         text = 'own SQL audit (%s days)' % entry.get('keep_days')
     else:
-        text = 'DBSS %s (%s), database %s' % (entry.get('instance_name') or entry.get('instance_id'), entry.get('instance_id'),
-                                             entry.get('database_name') or entry.get('database_id'))
+        text = 'DBSS %s (%s), database %s' % (
+            entry.get('instance_name') or entry.get('instance_id'), entry.get('instance_id'),
+            entry.get('database_name') or entry.get('database_id'))
     if entry.get('reason'):
         text += ': %s' % entry['reason']
     return text
@@ -283,8 +284,8 @@ def markdown_section(report, md):
     lines += ['| RDS instance | Name | Engine | Status | Audited by | Not counted |', '| --- | --- | --- | --- | --- | --- |']
     for row in rows:
         audited, others = _cells(row)
-        lines.append('| %s | %s | %s | %s | %s | %s |' % (md(row['resource_id']), md(row['name']), md(row['engine'] or 'unknown'),
-                                                        md(row['status']), md(audited), md(others or '-')))
+        cells = (row['resource_id'], row['name'], row['engine'] or 'unknown', row['status'], audited, others or '-')
+        lines.append('| %s |' % ' | '.join(md(cell) for cell in cells))
     lines.append('')
     return lines
 
