@@ -12,7 +12,7 @@ short_description: Read the audit log policy of RDS for MySQL and PostgreSQL ins
 version_added: 1.0.0
 description:
   - Reads whether audit logging is on, and for how many days files are kept, for one or many RDS for MySQL or
-    RDS for PostgreSQL instances, concurrently. Other engines (SQL Server) have no such policy: the service
+    RDS for PostgreSQL instances, concurrently. Other engines (SQL Server) have no such policy and the service
     answers C(DBS.200040).
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
