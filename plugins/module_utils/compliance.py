@@ -12,7 +12,10 @@ Every check applies to every resource in scope, whatever its status, with two ex
 makes sense when the audit log is on (RDS-01 covers "off"), and DBSS-07..10 (risk rules, SQL injection rules, alarm
 notification, unacknowledged HIGH alarms: what a running instance does with what it audits) apply to ACTIVE audit
 instances only. A non-ACTIVE instance already fails DBSS-01; for DBSS-07..10 it is "not applicable", listed in the
-check's ``not_applicable`` and counted neither as checked nor as passed (a JUnit ``skipped`` case).
+check's ``not_applicable`` and counted neither as checked nor as passed (a JUnit ``skipped`` case). Likewise
+RDS-01/02 apply to the engines with an SQL audit policy (MySQL, PostgreSQL) and RDS-03 to MySQL alone; every RDS
+instance, of any engine, gets COV-01 (audited by something) and every DBSS audit instance COV-02
+(``compliance_coverage.py``, which also makes the report's ``coverage`` table).
 
 When the role also exported the audit log files of the period it checked (``rds_auditlog_download``), the report
 gets an ``evidence`` section (``evidence_section()``). An export that failed is not a check result: it leaves the
@@ -25,6 +28,7 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_coverage
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import (
     PROFILE_NAMES, frameworks_section, profile_settings)
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
@@ -35,7 +39,7 @@ SEVERITIES = ('high', 'medium', 'low')
 SEVERITY_RANK = {'low': 1, 'medium': 2, 'high': 3}
 FAIL_ON_CHOICES = ('low', 'medium', 'high', 'never')
 RESOURCE_TYPES = ('dbss_instance', 'rds_instance')
-RESOURCE_LABELS = {'dbss_instance': 'DBSS audit instance', 'rds_instance': 'RDS for MySQL instance'}
+RESOURCE_LABELS = {'dbss_instance': 'DBSS audit instance', 'rds_instance': 'RDS instance'}
 
 # The gathered facts, each with the module that fetches it. When a module fails, ``facts['errors']`` maps its fact
 # to the module's one-line message and the fact holds what was fetched before the failure.
@@ -144,21 +148,25 @@ CHECKS = (
            'Investigate each listed alarm, then acknowledge it (DBSS console: Alarm Notification > alarm records: '
            'Confirm), and make sure the on-call process reviews HIGH alarms within alarm_ack_hours hours.'),
     _check('RDS-01', 'high', 'rds_instance', 'RDS audit log is on',
-           'The RDS for MySQL instance has its audit log enabled (audit log policy keep_days greater than 0).',
+           'The RDS for MySQL or PostgreSQL instance has its audit log enabled (audit log policy keep_days greater '
+           'than 0). Not applicable to engines without an SQL audit policy (SQL Server...: see COV-01).',
            'RDS console: instance > SQL Audit > Set SQL Audit: enable it with a retention of at least '
            'min_retention_days days (API: PUT /v3/{project_id}/instances/{instance_id}/auditlog-policy).'),
     _check('RDS-02', 'high', 'rds_instance', 'Audit log retention is long enough',
            'With the audit log on, audit log files are kept for at least min_retention_days days '
            '(180 days satisfies MLPS 2.0 and most ISO 27001 retention policies). Not evaluated when the audit log '
-           'is off (see RDS-01).',
+           'is off (see RDS-01). RDS for MySQL and PostgreSQL only.',
            'RDS console: instance > SQL Audit > Set SQL Audit: raise the retention period to at least '
            'min_retention_days days (at most 732).'),
     _check('RDS-03', 'medium', 'rds_instance', 'Audit log is being written',
            'At least one audit log file began within the last log_freshness_hours hours, so the audit log is '
-           'actually being produced. Instances with the audit log off have no files and fail this check too.',
+           'actually being produced. Instances with the audit log off have no files and fail this check too. '
+           'RDS for MySQL only (the audit log file list serves no other engine).',
            'Check that SQL audit is on (RDS-01), that the instance is running and that the audited operation '
            'types are not empty; open a support ticket if the log stays empty while the database is in use.'),
 )
+# Coverage, database by database (compliance_coverage.py).
+CHECKS += tuple(dict(check) for check in compliance_coverage.COVERAGE_CHECKS)
 CHECKS_BY_ID = dict((check['id'], check) for check in CHECKS)
 
 UTC = datetime.timezone.utc
@@ -620,7 +628,7 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
 
     ``facts`` holds the info modules' results for the resources in scope: ``dbss_instances`` (dbss_instance_info
     ``instances``), ``scopes`` (dbss_scope_info), ``databases`` (dbss_database_info), ``rds_instances``
-    (rds_instance_info ``instances``, MySQL), ``policies`` (rds_auditlog_policy_info) and ``audit_logs``
+    (rds_instance_info ``instances``, any engine), ``policies`` (rds_auditlog_policy_info) and ``audit_logs``
     (rds_auditlog_info), ``audit_rules`` (dbss_rule_info's ``risk_rules``, ``sql_injection_rules`` and
     ``alarm_topics``, as a dict) and ``audit_alarms`` (dbss_alarm_info ``alarms``: the HIGH unacknowledged alarms),
     with ``audit_alarms_limit_reached`` and ``audit_alarms_truncated_windows`` (either makes the alarm log incomplete,
@@ -697,12 +705,23 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
                 record(check_id, instance, 'no violation in what was read, which may be incomplete')
     for instance in rds:
         key = instance.get('id')
+        # RDS-01/02 apply to the engines with an SQL audit policy (MySQL, PostgreSQL), RDS-03 to MySQL alone.
+        skipped = compliance_coverage.not_applicable_checks(instance)
+        for check_id in skipped:
+            not_applicable.setdefault(check_id, []).append(instance)
         for check_id, message in _rds_findings(policies.get(key), logs.get(key, []), settings, fresh_since):
-            record(check_id, instance, message)
-        if 'policies' in errors and key not in policies:
+            if check_id not in skipped:
+                record(check_id, instance, message)
+        if 'policies' in errors and key not in policies and 'RDS-02' not in skipped:
             # Without its policy the retention is unknown too (RDS-02 is only evaluated on a known policy).
             record('RDS-02', instance, 'no audit log policy was returned for the instance')
     unlisted = dict((resource_type, _unlisted(resource_type, facts, errors)) for resource_type in RESOURCE_TYPES)
+    coverage, coverage_findings = compliance_coverage.coverage(
+        rds, dbss, facts.get('scopes'), facts.get('databases'), dict((as_text(key), value) for key, value in policies.items()),
+        errors, settings['min_retention_days'], unlisted['rds_instance'])
+    for check_id, instance, message, state, source in coverage_findings:
+        found.setdefault(check_id, []).append((instance, _unknown(message, source, errors) if state == 'ERROR' else message,
+                                               state, source or 'rds_instances'))
     for check in CHECKS:
         if check['id'] == 'DBSS-04' and not settings['require_full_audit']:
             continue
@@ -725,6 +744,8 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         checked = len(resources[check['resource_type']]) + len(unlisted[check['resource_type']]) - len(skipped)
         checks.append(dict(check, checked=checked, passed=checked - len(hits) - len(unknown), failed=len(hits),
                            errors=len(unknown), not_applicable=skipped))
+        if check['id'] in compliance_coverage.NOT_APPLICABLE_REASONS:
+            checks[-1]['not_applicable_reason'] = compliance_coverage.NOT_APPLICABLE_REASONS[check['id']]
         by_check[check['id']] = len(hits)
         by_severity[check['severity']] += len(hits)
         for instance, message, _state, _source in hits:
@@ -778,12 +799,14 @@ def evaluate(facts, now, region=None, log_window_start=None, evidence_dir=None, 
         # The framework profile, and the thresholds above it raised from the values asked for.
         'profile': settings['profile'],
         'profile_raised': settings['profile_raised'],
+        # The coverage table's counts (report['coverage']): RDS instances audited, audited by nothing, unknown.
+        'coverage': compliance_coverage.coverage_summary(coverage),
     }
     if evidence is not None:
         summary['evidence'] = evidence['result']
     summary['message'] = verdict_message(summary, evidence)
     report = {'summary': summary, 'violations': violations, 'errors': error_findings, 'checks': checks,
-              'resources': resources,
+              'resources': resources, 'coverage': coverage,
               'frameworks': frameworks_section(checks, () if settings['require_full_audit'] else ('DBSS-04',))}
     if evidence is not None:
         report['evidence'] = evidence

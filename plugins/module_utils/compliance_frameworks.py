@@ -69,6 +69,10 @@ CHECK_CONTROLS = {
     'RDS-02': {'mlps_level3': ('8.1.4.3 c',), 'iso27001': ('8.15',), 'pci_dss': ('10.5.1',)},
     'RDS-03': {'mlps_level3': ('8.1.4.3 d',), 'iso27001': ('8.15',), 'pci_dss': ('10.2.1', '10.7.2'),
                'soc2': ('CC7.2',)},
+    'COV-01': {'mlps_level3': ('8.1.4.3 a', '8.1.4.3 c'), 'iso27001': ('8.15',), 'pci_dss': ('10.2.1', '10.5.1'),
+               'soc2': ('CC7.2',)},
+    'COV-02': {'mlps_level3': ('8.1.4.3 a', '8.1.4.3 d'), 'iso27001': ('8.15',), 'pci_dss': ('10.2.1', '10.7.2'),
+               'soc2': ('CC7.2',)},
 }
 
 # A check's status for a control, best first; a control's status is the worst of its checks'. An unknown result

@@ -18,6 +18,7 @@ from urllib.parse import quote as _url_quote
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_coverage import html_section, markdown_section
 
 _XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
@@ -60,6 +61,12 @@ def _stand_ins(report, check, resources):
     listed = set(item['id'] for item in resources.get(check['resource_type'], []))
     return [{'id': item['resource_id'], 'name': item['resource_name']}
             for item in _errors_by_check(report).get(check['id'], []) if item['resource_id'] not in listed]
+
+
+def _not_applicable_clause(check):
+    """Why a check skips resources, after "Not applicable to N <resources>"."""
+    reason = check.get('not_applicable_reason')
+    return '(%s)' % reason if reason else 'that are not ACTIVE (see DBSS-01)'
 
 
 def _href(path):
@@ -162,7 +169,7 @@ def render_markdown(report, sections=None):
         '| Result | **%s** |' % _md(summary['result']),
         '| Region | %s |' % _md(summary['region'] or 'unknown'),
         '| Generated at | %s |' % _md(summary['generated_at']),
-        '| Resources checked | %d DBSS audit instances, %d RDS for MySQL instances |' % (
+        '| Resources checked | %d DBSS audit instances, %d RDS instances |' % (
             summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
         '| Violations | %d (high %d, medium %d, low %d) |' % (
             summary['violations'], summary['by_severity']['high'], summary['by_severity']['medium'],
@@ -187,6 +194,7 @@ def render_markdown(report, sections=None):
     lines += list(sections or [])
     lines += _markdown_evidence(report)
     lines += compliance_remediation.markdown_lines(report.get('remediation'), _md)
+    lines += markdown_section(report, _md)
     lines += [
         '## Checks',
         '',
@@ -204,8 +212,8 @@ def render_markdown(report, sections=None):
                   _md(check['description']), '', 'Fix: ' + _md(check['remediation']), '']
         skipped = check.get('not_applicable') or []
         if skipped:
-            lines += ['Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.'
-                      % (len(skipped), RESOURCE_LABELS[check['resource_type']],
+            lines += ['Not applicable to %d %ss %s: %s.'
+                      % (len(skipped), RESOURCE_LABELS[check['resource_type']], _md(_not_applicable_clause(check)),
                          ', '.join(_md(item['id']) for item in skipped)), '']
         if waived.get(check['id']):
             lines += ['%d waived (see Waived findings): %s.' % (len(waived[check['id']]), ', '.join(
@@ -363,7 +371,7 @@ def render_html(report, sections=None):
            u'<h2 id="summary">Summary</h2><table>',
            u'<tr><th>Region</th><td>%s</td></tr>' % _h(summary['region'] or 'unknown'),
            u'<tr><th>Generated at</th><td>%s</td></tr>' % _h(summary['generated_at']),
-           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS for MySQL instances</td></tr>' % (
+           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS instances</td></tr>' % (
                summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
@@ -376,6 +384,7 @@ def render_html(report, sections=None):
            sections or u'',
            _evidence_html(report),
            compliance_remediation.html(report.get('remediation'), _h),
+           html_section(report, _h),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']
@@ -402,8 +411,9 @@ def render_html(report, sections=None):
             out.append(_html_resource_table(errors, 'Error'))
         skipped = check.get('not_applicable') or []
         if skipped:
-            out.append(u'<p class="muted">Not applicable to %d %ss that are not ACTIVE (see DBSS-01): %s.</p>'
-                       % (len(skipped), _h(label), u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
+            out.append(u'<p class="muted">Not applicable to %d %ss %s: %s.</p>'
+                       % (len(skipped), _h(label), _h(_not_applicable_clause(check)),
+                          u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
         if waived.get(check['id']):
             out.append(u'<p>%d waived (<a href="#waived">see Waived findings</a>): %s.</p>' % (len(waived[check['id']]), u', '.join(
                 u'<code>%s</code>' % _h(item['resource_id']) for item in waived[check['id']])))
@@ -466,7 +476,8 @@ def render_junit(report):
                                                           'type': _clean(check['severity'])})
                 failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
             if item['id'] in skipped:
-                ET.SubElement(case, 'skipped', {'message': 'not applicable: the instance is not ACTIVE (see DBSS-01)'})
+                ET.SubElement(case, 'skipped', {'message': _clean('not applicable: %s' % (
+                    check.get('not_applicable_reason') or 'the instance is not ACTIVE (see DBSS-01)'))})
             if item['id'] in waivers:
                 entry = waivers[item['id']]
                 ET.SubElement(case, 'skipped', {'message': _clean('waived until %s%s: %s (finding: %s)' % (

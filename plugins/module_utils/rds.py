@@ -31,6 +31,8 @@ INSTANCE_PAGE_SIZE = 100  # the API's maximum
 AUDIT_LOG_PAGE_SIZE = 50  # the API's maximum
 AUDIT_LOG_MAX_SPAN = datetime.timedelta(days=30)
 DATASTORE_TYPES = ('MariaDB', 'MySQL', 'PostgreSQL', 'SQLServer')
+# rds_instance_info's datastore_type for "every engine" (no datastore_type filter is sent).
+ALL_ENGINES = 'all'
 RDS_INSTANCES = Subject('RDS instance', 'RDS instances')
 # Audit log listings are per (instance, window): their failures are named by instance.
 RDS_INSTANCE_WINDOWS = Subject('RDS instance', 'RDS instances', lambda job: job[0])

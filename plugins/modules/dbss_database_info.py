@@ -72,6 +72,9 @@ databases:
     charset:
       description: Character set.
       type: str
+    db_classification:
+      description: C(RDS) for an RDS instance, C(ECS) for a self-built database (when the service reports it).
+      type: str
     id:
       description: Database ID.
       type: str
@@ -89,6 +92,14 @@ databases:
       type: str
     port:
       description: Database port.
+      type: str
+    rds_audit_switch_mismatch:
+      description:
+        - True when DBSS audit is on but the RDS side does not upload its logs, so nothing is really recorded
+          (when the service reports it).
+      type: bool
+    rds_id:
+      description: ID of the RDS instance the database is, for an RDS database (when the service reports it).
       type: str
     status:
       description: Whether audit is switched on for the database, C(ON) or C(OFF).

@@ -8,21 +8,22 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_auditlog_policy_info
-short_description: Read the audit log policy of RDS for MySQL instances
+short_description: Read the audit log policy of RDS for MySQL and PostgreSQL instances
 version_added: 1.0.0
 description:
-  - Reads whether audit logging is on, and for how many days files are kept, for one or many RDS for MySQL
-    instances, concurrently.
+  - Reads whether audit logging is on, and for how many days files are kept, for one or many RDS for MySQL or
+    RDS for PostgreSQL instances, concurrently. Other engines (SQL Server) have no such policy and the service
+    answers C(DBS.200040).
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
   instance_id:
     description:
-      - ID of one RDS for MySQL instance. Exactly one of O(instance_id) and O(instance_ids) is required.
+      - ID of one RDS for MySQL or PostgreSQL instance. Exactly one of O(instance_id) and O(instance_ids) is required.
     type: str
   instance_ids:
     description:
-      - IDs of several RDS for MySQL instances. An empty list returns no policy.
+      - IDs of several RDS for MySQL or PostgreSQL instances. An empty list returns no policy.
     type: list
     elements: str
 extends_documentation_fragment:

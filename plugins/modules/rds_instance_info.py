@@ -13,15 +13,17 @@ version_added: 1.0.0
 description:
   - Lists the RDS DB instances of a Huawei Cloud project, every page of them (100 per request, the API's
     maximum; the pages after the first are fetched concurrently).
-  - By default only RDS for MySQL instances, the engine that has audit logs.
+  - By default only RDS for MySQL instances, the engine that has audit logs; O(datastore_type=all) lists every
+    engine.
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
   datastore_type:
     description:
-      - Return only instances of this database engine.
+      - Return only instances of this database engine; V(all) returns the instances of every engine.
+      - V(all) added in version 1.1.0.
     type: str
-    choices: [MariaDB, MySQL, PostgreSQL, SQLServer]
+    choices: [MariaDB, MySQL, PostgreSQL, SQLServer, all]
     default: MySQL
   instance_id:
     description:
@@ -51,6 +53,11 @@ EXAMPLES = r'''
     datastore_type: PostgreSQL
     vpc_id: 76d98391-5abc-46ed-b8a8-f664202cb166
   register: postgres
+
+- name: Every RDS instance of the region, whatever its engine
+  hwcloud.dbaudit.rds_instance_info:
+    datastore_type: all
+  register: every_engine
 '''
 
 RETURN = r'''
@@ -96,12 +103,12 @@ instances:
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import concurrency_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import DATASTORE_TYPES, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import ALL_ENGINES, DATASTORE_TYPES, list_rds_instances
 
 
 class RdsInstanceInfoModule(HuaweiCloudModule):
     argument_spec = dict(
-        datastore_type=dict(type='str', choices=list(DATASTORE_TYPES), default='MySQL'),
+        datastore_type=dict(type='str', choices=list(DATASTORE_TYPES) + [ALL_ENGINES], default='MySQL'),
         instance_id=dict(type='str'),
         name=dict(type='str'),
         vpc_id=dict(type='str'),
@@ -113,7 +120,8 @@ class RdsInstanceInfoModule(HuaweiCloudModule):
     def run(self):
         return {'instances': list_rds_instances(self.client, instance_id=self.optional_id('instance_id'),
                                                 name=self.optional_id('name'),
-                                                datastore_type=self.params['datastore_type'],
+                                                datastore_type=None if self.params['datastore_type'] == ALL_ENGINES
+                                                else self.params['datastore_type'],
                                                 vpc_id=self.params['vpc_id'], max_workers=self.concurrency)}
 
 

@@ -85,7 +85,8 @@ def bench_audit_logs(args):
                              rds_instances=3, log_days=370, log_interval_hours=2)
     with Simulator(config) as sim:
         data = sim.data.regions[REGION]
-        ids = [rds_id for rds_id, policy in data.audit_policies.items() if policy['keep_days'] > 0][:args.rds]
+        mysql = {rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL'}
+        ids = [rds_id for rds_id, policy in data.audit_policies.items() if policy['keep_days'] > 0 and rds_id in mysql][:args.rds]
         end = sim.now
         start = end - datetime.timedelta(days=365)
         windows = split_windows(start, end, AUDIT_LOG_MAX_SPAN)

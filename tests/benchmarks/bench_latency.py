@@ -140,7 +140,8 @@ def main():
         credentials = sim.get('/_sim/credentials')
         region = sim.get('/_sim/data')['regions'][REGION]
         project_id = region['project_id']
-        rds_ids = [rds_id for rds_id, policy in region['audit_policies'].items() if policy['keep_days'] > 0][:args.rds]
+        mysql = {rds['id'] for rds in region['rds_instances'] if rds['datastore']['type'] == 'MySQL'}
+        rds_ids = [rds_id for rds_id, policy in region['audit_policies'].items() if policy['keep_days'] > 0 and rds_id in mysql][:args.rds]
         audit_ids = [instance['id'] for instance in region['instances']]
         # The data clock of the simulator is its start, truncated to the minute; a year up to now covers it.
         end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)

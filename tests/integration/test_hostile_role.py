@@ -40,8 +40,10 @@ def test_a_policy_that_always_fails_is_an_error_finding_and_the_reports_are_stil
     assert os.path.exists(os.path.join(folder, 'report.json')), run.output
     report, junit, markdown, page = read_reports(folder)
     expected = expected_violations(data, window_start(report))
-    # The broken instance's retention is unknown: neither a violation nor a pass.
-    expected_errors = {('RDS-01', broken), ('RDS-02', broken)}
+    # The broken instance's retention is unknown: neither a violation nor a pass; and as no DBSS database lists it,
+    # whether anything audits it is unknown too (COV-01).
+    assert not [item for items in data.databases.values() for item in items if item['database']['rds_id'] == broken]
+    expected_errors = {('RDS-01', broken), ('RDS-02', broken), ('COV-01', broken)}
     expected -= expected_errors
     assert {(item['check'], item['resource_id']) for item in report['violations']} == expected
     assert {(item['check'], item['resource_id']) for item in report['errors']} == expected_errors
@@ -50,16 +52,17 @@ def test_a_policy_that_always_fails_is_an_error_finding_and_the_reports_are_stil
         assert error['state'] == 'ERROR' and error['severity'] == 'high' and error['source'] == 'rds_auditlog_policy_info'
         assert 'HTTP 500' in error['message'] and 'SYS.5000' in error['message'] and request_id in error['message']
     checks = {check['id']: check for check in report['checks']}
-    assert checks['RDS-01']['errors'] == 1 and checks['RDS-01']['passed'] + checks['RDS-01']['failed'] == len(mysql) - 1
+    policy_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] in ('MySQL', 'PostgreSQL')]
+    assert checks['RDS-01']['errors'] == 1 and checks['RDS-01']['passed'] + checks['RDS-01']['failed'] == len(policy_ids) - 1
     summary = report['summary']
-    assert summary['result'] == 'ERROR' and summary['errors'] == 2
+    assert summary['result'] == 'ERROR' and summary['errors'] == 3
     assert [item['module'] for item in summary['gather_errors']] == ['rds_auditlog_policy_info']
     # Every other policy was read, once: the failure did not stop the others.
-    assert sorted(record['path'].split('/')[4] for record in sim_requests(sim, POLICY_PATH)) == sorted(mysql)
+    assert sorted(record['path'].split('/')[4] for record in sim_requests(sim, POLICY_PATH)) == sorted(policy_ids)
     # junit: an <error> per unknown result; markdown and html say ERROR.
     errored = {(suite.find('properties/property[@name="check"]').get('value'), case.get('name').split()[1])
                for suite in junit.findall('testsuite') for case in suite.findall('testcase') if case.find('error') is not None}
-    assert errored == expected_errors and junit.get('errors') == '2'
+    assert errored == expected_errors and junit.get('errors') == '3'
     assert '**ERROR**' in markdown and 'verdict ERROR' in page and request_id in markdown and request_id in page
     if fail_on == 'never':
         assert run.rc == 0, run.output
@@ -67,7 +70,7 @@ def test_a_policy_that_always_fails_is_an_error_finding_and_the_reports_are_stil
     else:
         assert run.rc != 0
         assert summary['failed'] is True
-        assert 'database audit compliance ERROR: 2 check results unknown because 1 API calls failed' in run.output
+        assert 'database audit compliance ERROR: 3 check results unknown because 1 API calls failed' in run.output
     assert sim.credentials['secret_key'] not in json.dumps(report) + markdown + page
 
 
@@ -81,9 +84,9 @@ def test_an_instance_list_that_fails_reports_the_requested_ids_as_unknown(sim, r
     assert run.rc != 0
     report, _junit, _markdown, _page = read_reports(folder)
     assert {(item['check'], item['resource_id']) for item in report['errors']} == {
-        (check, rid) for check in ('RDS-01', 'RDS-02', 'RDS-03') for rid in wanted}
+        (check, rid) for check in ('RDS-01', 'RDS-02', 'RDS-03', 'COV-01') for rid in wanted}
     assert report['summary']['resources_checked']['rds_instance'] == 0
-    assert 'no such RDS for MySQL instance' not in run.output          # an incomplete list proves nothing
+    assert 'no such RDS instance' not in run.output          # an incomplete list proves nothing
     assert report['summary']['resources_checked']['dbss_instance'] == len(data.instances)
 
 

@@ -40,9 +40,12 @@ def sim(policy_simulator):
 @pytest.fixture(scope='module')
 def chosen(policy_simulator):
     """Two MySQL instances with the audit log off and one with it on, as seeded."""
-    policies = policy_simulator.data.regions[REGION].audit_policies
-    off = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] == 0)[:2]
-    on = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] > 0)[0]
+    region = policy_simulator.data.regions[REGION]
+    policies = region.audit_policies
+    # MySQL only (the tests set audit types; PostgreSQL policies are seeded too and take none).
+    mysql = {rds['id'] for rds in region.rds_instances if rds['datastore']['type'] == 'MySQL'}
+    off = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] == 0 and rds_id in mysql)[:2]
+    on = sorted(rds_id for rds_id, policy in policies.items() if policy['keep_days'] > 0 and rds_id in mysql)[0]
     assert len(off) == 2, 'the seeded data must have two MySQL instances with the audit log off'
     return {'off': off, 'on': on, 'seeded': copy.deepcopy(policies)}
 

@@ -16,8 +16,8 @@ REGION = 'cn-north-4'
 BOGUS = 'http://127.0.0.1:9'      # nothing listens there: a run that used it would fail
 ROLE_TASKS = os.path.join(REPO_ROOT, 'roles', 'audit_compliance', 'tasks')
 MODULE_TASKS = ('List the DBSS audit instances', 'Audit scopes of the audit instances in scope',
-                'Databases under audit of the audit instances in scope', 'List the RDS for MySQL instances',
-                'Audit log policies of the MySQL instances in scope', 'Audit log files of the freshness window',
+                'Databases under audit of the audit instances in scope', 'List the RDS instances',
+                'Audit log policies of the MySQL and PostgreSQL instances in scope', 'Audit log files of the freshness window',
                 'Risk rules, SQL injection rules and alarm notification of the running audit instances',
                 'Unacknowledged HIGH alarms of the running audit instances')
 # Only with audit_compliance_export_logs (test_play_compliance_evidence.py).
@@ -27,14 +27,18 @@ REMEDIATION_TASKS = ('Turn the audit log on and raise its retention on the selec
                      'Read the audit log policies of the RDS instances in scope again after the fix')
 SEVERITY = {'DBSS-01': 'high', 'DBSS-02': 'medium', 'DBSS-03': 'high', 'DBSS-04': 'medium', 'DBSS-05': 'high',
             'DBSS-06': 'low', 'DBSS-07': 'high', 'DBSS-08': 'medium', 'DBSS-09': 'medium', 'DBSS-10': 'high',
-            'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium'}
-DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06', 'DBSS-07', 'DBSS-08', 'DBSS-09', 'DBSS-10')
+            'RDS-01': 'high', 'RDS-02': 'high', 'RDS-03': 'medium', 'COV-01': 'high', 'COV-02': 'high'}
+DBSS_CHECKS = ('DBSS-01', 'DBSS-02', 'DBSS-03', 'DBSS-04', 'DBSS-05', 'DBSS-06', 'DBSS-07', 'DBSS-08', 'DBSS-09', 'DBSS-10',
+               'COV-02')
 # DBSS-07..10 apply to ACTIVE audit instances only; each flags exactly the instances the simulator misconfigured so.
 ACTIVE_ONLY = {'DBSS-07': 'risk_rules_off', 'DBSS-08': 'sql_injection_rules_off', 'DBSS-09': 'no_alarm_topic',
                'DBSS-10': 'stale_high_alarms'}
 # The alarm log read for DBSS-10: 366 days in windows of at most 30 days, one request each (per instance).
 ALARM_WINDOWS = 13
-RDS_CHECKS = ('RDS-01', 'RDS-02', 'RDS-03')
+RDS_CHECKS = ('RDS-01', 'RDS-02', 'RDS-03', 'COV-01')
+# The engines of the SQL audit policy API (RDS-01/02, and the own SQL audit of COV-01) and of the log list (RDS-03).
+POLICY_ENGINES = ('MySQL', 'PostgreSQL')
+LOG_ENGINES = ('MySQL',)
 BOGUS_ENV = {'HW_DBSS_ENDPOINT': BOGUS, 'HW_RDS_ENDPOINT': BOGUS, 'HW_IAM_ENDPOINT': BOGUS}
 
 
@@ -47,7 +51,33 @@ def api_time(text):
     return datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%S%z')
 
 
-def expected_violations(data, window_start, dbss_ids=None, rds_ids=None):
+def engines(data):
+    return dict((rds['id'], rds['datastore']['type']) for rds in data.rds_instances)
+
+
+def expected_coverage(data, dbss_ids=None, rds_ids=None, min_retention=180):
+    """{RDS instance ID: what audits it} for the instances in scope, straight from the simulator's data: ('sql_audit',)
+    for its own SQL audit with enough retention, ('dbss', audit instance ID, database ID) for each database of an ACTIVE
+    audit instance in scope with a scope ON that lists it with its audit ON and no rds_audit_switch_mismatch."""
+    audit_instances = [inst for inst in data.instances if dbss_ids is None or inst['id'] in dbss_ids]
+    result = {}
+    for rds in data.rds_instances:
+        if rds_ids is not None and rds['id'] not in rds_ids:
+            continue
+        audited_by = set()
+        if rds['datastore']['type'] in POLICY_ENGINES and data.audit_policies[rds['id']]['keep_days'] >= max(min_retention, 1):
+            audited_by.add(('sql_audit',))
+        for inst in audit_instances:
+            if inst['status'] != 'ACTIVE' or not [scope for scope in data.scopes[inst['id']] if scope['status'] == 'ON']:
+                continue
+            audited_by |= {('dbss', inst['id'], item['database']['id']) for item in data.databases[inst['id']]
+                           if item['database']['rds_id'] == rds['id'] and item['database']['status'] == 'ON'
+                           and not item['database']['rds_audit_switch_mismatch']}
+        result[rds['id']] = audited_by
+    return result
+
+
+def expected_violations(data, window_start, dbss_ids=None, rds_ids=None, min_retention=180):
     """The seeded violations, computed straight from the simulator's data with the documented thresholds."""
     expected = set()
     for inst in data.instances:
@@ -61,20 +91,32 @@ def expected_violations(data, window_start, dbss_ids=None, rds_ids=None):
             'DBSS-04': not [s for s in scopes if s['status'] == 'ON' and s['all_audit']],
             'DBSS-05': not [d for d in dbs if d['status'] == 'ON'],
             'DBSS-06': bool(inst['new_version']),
+            'COV-02': any(item['rds_audit_switch_mismatch'] for item in dbs),
         }
         rules.update((check, data.audit_profiles[inst['id']] == profile) for check, profile in ACTIVE_ONLY.items())
         expected |= {(check, inst['id']) for check, hit in rules.items() if hit}
     for rds in data.rds_instances:
-        if rds['datastore']['type'] != 'MySQL' or (rds_ids is not None and rds['id'] not in rds_ids):
+        if rds_ids is not None and rds['id'] not in rds_ids:
             continue
-        keep = data.audit_policies[rds['id']]['keep_days']
-        rules = {
-            'RDS-01': keep == 0,
-            'RDS-02': 0 < keep < 180,
-            'RDS-03': not [f for f in data.audit_logs[rds['id']] if api_time(f['begin_time']) >= window_start],
-        }
+        rules = {}
+        if rds['datastore']['type'] in POLICY_ENGINES:
+            keep = data.audit_policies[rds['id']]['keep_days']
+            rules.update({'RDS-01': keep == 0, 'RDS-02': 0 < keep < min_retention})
+        if rds['datastore']['type'] in LOG_ENGINES:
+            rules['RDS-03'] = not [f for f in data.audit_logs[rds['id']] if api_time(f['begin_time']) >= window_start]
         expected |= {(check, rds['id']) for check, hit in rules.items() if hit}
+    coverage = expected_coverage(data, dbss_ids, rds_ids, min_retention)
+    expected |= {('COV-01', rds_id) for rds_id, audited_by in coverage.items() if not audited_by}
     return expected
+
+
+def not_applicable(check, rds_ids, engine_of):
+    """The RDS instances a check skips: RDS-01/02 those without an SQL audit policy, RDS-03 those that are not MySQL."""
+    if check in ('RDS-01', 'RDS-02'):
+        return [rds_id for rds_id in rds_ids if engine_of[rds_id] not in POLICY_ENGINES]
+    if check == 'RDS-03':
+        return [rds_id for rds_id in rds_ids if engine_of[rds_id] not in LOG_ENGINES]
+    return []
 
 
 def read_reports(folder):
@@ -109,7 +151,7 @@ def active(data, dbss_ids):
     return [inst_id for inst_id in dbss_ids if statuses[inst_id] == 'ACTIVE']
 
 
-def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids):
+def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids, engine_of):
     report, junit, markdown, page = read_reports(folder)
     got = {(item['check'], item['resource_id']) for item in report['violations']}
     assert got == expected
@@ -125,12 +167,17 @@ def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids):
     assert report['summary']['region'] == REGION
 
     def checked(check):
-        return len(active_ids) if check in ACTIVE_ONLY else len(dbss_ids) if check.startswith('DBSS') else len(rds_ids)
+        if check in ACTIVE_ONLY:
+            return len(active_ids)
+        if check in DBSS_CHECKS:
+            return len(dbss_ids)
+        return len(rds_ids) - len(not_applicable(check, rds_ids, engine_of))
     assert {check['id']: (check['checked'], check['failed']) for check in report['checks']} == {
         check: (checked(check), counts.get(check, 0)) for check in SEVERITY}
     for check in report['checks']:
         skipped = [item['id'] for item in check['not_applicable']]
-        assert skipped == ([i for i in dbss_ids if i not in active_ids] if check['id'] in ACTIVE_ONLY else [])
+        assert skipped == ([i for i in dbss_ids if i not in active_ids] if check['id'] in ACTIVE_ONLY
+                           else not_applicable(check['id'], rds_ids, engine_of))
 
     cases = junit_cases(junit)
     assert set(cases) == {(c, i) for c in DBSS_CHECKS for i in dbss_ids} | {(c, i) for c in RDS_CHECKS for i in rds_ids}
@@ -138,7 +185,8 @@ def assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids):
     skipped = {(check, case.get('name').split()[1]) for suite in junit.findall('testsuite')
                for check in [suite.find('properties/property[@name="check"]').get('value')]
                for case in suite.findall('testcase') if case.find('skipped') is not None}
-    assert skipped == {(c, i) for c in ACTIVE_ONLY for i in dbss_ids if i not in active_ids}
+    assert skipped == ({(c, i) for c in ACTIVE_ONLY for i in dbss_ids if i not in active_ids}
+                       | {(c, i) for c in RDS_CHECKS for i in not_applicable(c, rds_ids, engine_of)})
     assert junit.get('failures') == str(len(expected)) and junit.get('tests') == str(len(cases))
 
     for check in counts:
@@ -174,7 +222,9 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
     run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder}, env=BOGUS_ENV)
     data = sim.data.regions[REGION]
     dbss_ids = [inst['id'] for inst in data.instances]
-    rds_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
+    rds_ids = [rds['id'] for rds in data.rds_instances]
+    mysql_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] in LOG_ENGINES]
+    policy_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] in POLICY_ENGINES]
 
     assert run.rc != 0, run.output
     assert os.path.exists(os.path.join(folder, 'report.json')), run.output
@@ -186,7 +236,7 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
         seeded = {inst_id for inst_id, got in data.audit_profiles.items() if got == profile}
         assert seeded and seeded <= set(active_ids)
         assert {inst_id for got, inst_id in expected if got == check} == seeded
-    report = assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids)
+    report = assert_reports_agree(folder, expected, dbss_ids, rds_ids, active_ids, engines(data))
     summary = report['summary']
     assert summary['failed'] is True and summary['result'] == 'FAIL' and summary['fail_on'] == 'high'
     high, medium, low = (summary['by_severity'][level] for level in ('high', 'medium', 'low'))
@@ -213,8 +263,11 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
     assert sorted(record['path'].split('/')[4] for record in scope_requests) == sorted(dbss_ids)
     assert len(sim_requests(sim, r'^/v2/%s/audit/[^/]+/databases$' % project)) == len(dbss_ids)
     assert len(sim_requests(sim, r'^/v3/%s/instances$' % project)) == 1
-    assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog-policy$' % project)) == len(rds_ids)
-    assert len(sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog$' % project)) == len(rds_ids)
+    # Every engine is listed; policies of MySQL and PostgreSQL alone, log files of MySQL alone (SQL Server: neither).
+    assert sorted(record['path'].split('/')[4] for record in sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog-policy$' % project)) \
+        == sorted(policy_ids)
+    assert sorted(record['path'].split('/')[4] for record in sim_requests(sim, r'^/v3/%s/instances/[^/]+/auditlog$' % project)) \
+        == sorted(mysql_ids)
     # DBSS-07..10: one request per running instance and API (the rules fit one page), and one per 30-day window of
     # the 366-day alarm log per running instance: a fixed number of module runs, nothing for non-ACTIVE instances.
     for api in (r'rule/risk', r'rule/sqls'):
@@ -237,8 +290,9 @@ def test_clean_account_passes(ansible_env, run_playbook, tmp_path):
         data = clean.data.regions[REGION]
     assert run.rc == 0, run.output
     dbss_ids = [inst['id'] for inst in data.instances]
-    rds_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
-    report = assert_reports_agree(folder, set(), dbss_ids, rds_ids, active(data, dbss_ids))
+    rds_ids = [rds['id'] for rds in data.rds_instances]
+    report = assert_reports_agree(folder, set(), dbss_ids, rds_ids, active(data, dbss_ids), engines(data))
+    assert {row['resource_id']: row['status'] for row in report['coverage']} == dict((rds_id, 'AUDITED') for rds_id in rds_ids)
     assert report['summary']['result'] == 'PASS' and report['summary']['violations'] == 0
     assert 'database audit compliance PASSED: no violations' in run.output
 
@@ -259,7 +313,8 @@ def test_id_lists_narrow_the_scope_and_the_role_connection_is_used(sim, run_play
     expected = expected_violations(data, window_start(report), set(dbss_ids), set(rds_ids))
     assert {'DBSS-01', 'RDS-01', 'RDS-02'} <= {check for check, _id in expected}
     ordered_dbss = [inst['id'] for inst in data.instances if inst['id'] in dbss_ids]
-    assert_reports_agree(folder, expected, ordered_dbss, [rds for rds in mysql if rds in rds_ids], active(data, ordered_dbss))
+    assert_reports_agree(folder, expected, ordered_dbss, [rds for rds in mysql if rds in rds_ids], active(data, ordered_dbss),
+                         engines(data))
     touched = {record['path'].split('/')[4] for record in sim_requests(sim, r'^/v2/%s/audit/[^/]+/alarm-log$' % data.project_id)}
     assert touched == set(active(data, dbss_ids))
     project = data.project_id

@@ -35,8 +35,9 @@ def test_pci_profile_frameworks_and_csv(sim, run_playbook, tmp_path):
     assert summary['profile'] == 'pci_dss' and summary['profile_raised'] == ['min_retention_days']
     assert summary['thresholds']['min_retention_days'] == 365
     data = sim.data.regions[REGION]
-    mysql = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] == 'MySQL']
-    short = {rid for rid in mysql if 0 < data.audit_policies[rid]['keep_days'] < 365}
+    # RDS for MySQL and PostgreSQL: both have the audit log policy.
+    policy_ids = [rds['id'] for rds in data.rds_instances if rds['datastore']['type'] in ('MySQL', 'PostgreSQL')]
+    short = {rid for rid in policy_ids if 0 < data.audit_policies[rid]['keep_days'] < 365}
     assert short and {item['resource_id'] for item in report['violations'] if item['check'] == 'RDS-02'} == short
 
     # Every check of the report is mapped, each control has the worst status of its checks.

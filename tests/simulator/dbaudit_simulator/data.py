@@ -42,6 +42,10 @@ ALL_AUDIT_LOG_ACTIONS = ("CREATE_USER", "DROP_USER", "RENAME_USER", "GRANT", "RE
                          "PREPARED_STATEMENT", "CALL_PROCEDURE", "KILL", "SET_OPTION", "CONFIG", "FLUSH", "INSTALL_PLUGIN", "UNINSTALL_PLUGIN", "SHOW")
 # keep_days cycle for MySQL instances: audit off (0), below 180 days (7, 30), and compliant values.
 _KEEP_DAYS_CYCLE = (180, 0, 7, 365, 732, 30, 180, 0, 365, 1)
+# keep_days cycle for PostgreSQL instances (the policy API serves them too; they have no audit_types and no log files).
+_PG_KEEP_DAYS_CYCLE = (0, 30, 365)
+# Engines with an SQL audit policy; the others (SQL Server) can only be audited by DBSS.
+_POLICY_ENGINES = ("MySQL", "PostgreSQL")
 # DBSS "instances" response shape renames two keys (see NOTES.md).
 _INSTANCES_SHAPE_KEYS = {"id": "instance_id", "connect_ipv6": "connectIpv6"}
 
@@ -171,6 +175,9 @@ def _generate_region(config, region, now, domain_id):
     data.scopes = _generate_scopes(rng, config, data.instances)
     data.databases = _generate_databases(rng, config, data.instances, data.rds_instances)
     data.audit_policies, specs = _generate_audit_setup(rng, config, region, now, data.rds_instances)
+    # Drawn after everything else, each from its own stream, so that the data above is what it always was.
+    data.audit_policies.update(_generate_postgresql_policies(data.rds_instances))
+    _mark_rds_audit_switch_mismatch(config, region, data)
     # Planned from the instances as generated (before the clean profile changes them), with its own random stream.
     plan = make_plan(config.seed, region, data.instances, now, config.log_days, config.clean)
     if config.clean:
@@ -223,9 +230,12 @@ def _apply_clean_profile(config, region, now, data):
             databases[0]["database"].update(status="ON", audit_status="ACTIVE")
     for rds in data.rds_instances:
         rds["status"] = "ACTIVE"
+    _clean_coverage(data)
     specs = {}
     start = now - datetime.timedelta(days=config.log_days)
     for rds in data.rds_instances:
+        if rds["datastore"]["type"] == "PostgreSQL" and data.audit_policies[rds["id"]]["keep_days"] < _CLEAN_MIN_KEEP_DAYS:
+            data.audit_policies[rds["id"]]["keep_days"] = 365
         if rds["datastore"]["type"] != "MySQL":
             specs[rds["id"]] = None
             continue
@@ -236,6 +246,51 @@ def _apply_clean_profile(config, region, now, data):
         seed_key = "%s:%s:%s:auditlog" % (config.seed, region, rds["id"])
         specs[rds["id"]] = LogSeriesSpec(seed_key, rds["id"], start, now, config.log_interval_hours, config.log_file_kb or DEFAULT_LOG_FILE_KB)
     return specs
+
+
+def _clean_coverage(data):
+    """Clean profile: no rds_audit_switch_mismatch, and every RDS instance without an SQL audit policy (SQL Server) is
+    listed, audit ON, by an audit instance (an ECS database of one is turned into it when none lists it)."""
+    items = [item["database"] for inst in data.instances for item in data.databases.get(inst["id"], [])]
+    for database in items:
+        database["rds_audit_switch_mismatch"] = False
+    for rds in data.rds_instances:
+        if rds["datastore"]["type"] in _POLICY_ENGINES:
+            continue
+        listed = [database for database in items if database["rds_id"] == rds["id"]]
+        if any(database["status"] == "ON" for database in listed):
+            continue
+        spare = listed or [database for database in items if database["rds_id"] is None]
+        if spare:
+            _point_at_rds(spare[0], rds)
+            spare[0].update(status="ON", audit_status="ACTIVE")
+
+
+def _point_at_rds(database, rds):
+    database.update(type=rds["datastore"]["type"].upper(), version=rds["datastore"]["version"], port=str(rds["port"]),
+                    ip=rds["private_ips"][0], instance_name=rds["name"], agent_url=[], db_classification="RDS", rds_id=rds["id"],
+                    rds_obj_info=json.dumps({"id": rds["id"], "name": rds["name"], "region": rds["region"]}))
+
+
+def _generate_postgresql_policies(rds_instances):
+    """Audit log policies of the PostgreSQL instances: keep_days by position in _PG_KEEP_DAYS_CYCLE; PostgreSQL has no
+    audit types (the write takes ``databases`` instead)."""
+    postgres = [rds for rds in rds_instances if rds["datastore"]["type"] == "PostgreSQL"]
+    return {rds["id"]: {"keep_days": _PG_KEEP_DAYS_CYCLE[position % len(_PG_KEEP_DAYS_CYCLE)], "audit_types": [], "all_audit_log_action": []}
+            for position, rds in enumerate(postgres)}
+
+
+def _mark_rds_audit_switch_mismatch(config, region, data):
+    """A few databases that reference an RDS instance and have their DBSS audit ON get rds_audit_switch_mismatch true
+    (DBSS audit on while the RDS side does not upload its logs): about one in five of them, at least one when there are
+    three or more, drawn from their own stream."""
+    rng = random.Random("%s:%s:rds-audit-switch" % (config.seed, region))
+    candidates = [item["database"] for inst in data.instances for item in data.databases.get(inst["id"], [])
+                  if item["database"]["rds_id"] and item["database"]["status"] == "ON"]
+    if len(candidates) < 3:
+        return
+    for database in rng.sample(candidates, max(1, len(candidates) // 5)):
+        database["rds_audit_switch_mismatch"] = True
 
 
 def _assign_statuses(rng, count):

@@ -34,7 +34,17 @@ def test_clean_profile_is_compliant():
         assert any(scope["status"] == "ON" and scope["all_audit"] for scope in scopes)
         assert any(item["database"]["status"] == "ON" for item in data.databases[inst["id"]])
     mysql = [rds for rds in data.rds_instances if rds["datastore"]["type"] == "MySQL"]
-    assert mysql and set(data.audit_policies) == {rds["id"] for rds in mysql}
+    policy_engines = [rds for rds in data.rds_instances if rds["datastore"]["type"] in ("MySQL", "PostgreSQL")]
+    assert mysql and set(data.audit_policies) == {rds["id"] for rds in policy_engines}
+    assert all(data.audit_policies[rds["id"]]["keep_days"] >= 180 for rds in policy_engines)
+    # Every RDS instance is audited: own SQL audit, or (SQL Server) an ON database of a clean audit instance; nothing
+    # has rds_audit_switch_mismatch.
+    databases = [item["database"] for items in data.databases.values() for item in items]
+    assert not any(database["rds_audit_switch_mismatch"] for database in databases)
+    others = [rds for rds in data.rds_instances if rds not in policy_engines]
+    assert others
+    for rds in others:
+        assert any(database["rds_id"] == rds["id"] and database["status"] == "ON" for database in databases)
     for rds in mysql:
         assert data.audit_policies[rds["id"]]["keep_days"] >= 180
         logs = data.audit_logs[rds["id"]]

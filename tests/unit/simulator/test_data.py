@@ -109,14 +109,32 @@ def test_databases_include_instances_without_database_on(data):
     assert any(item["database"]["status"] == "ON" for items in data.databases.values() for item in items)
 
 
+def test_rds_audit_switch_mismatch_only_on_rds_databases_under_audit(data):
+    databases = [item["database"] for items in data.databases.values() for item in items]
+    mismatched = [database for database in databases if database["rds_audit_switch_mismatch"]]
+    candidates = [database for database in databases if database["rds_id"] and database["status"] == "ON"]
+    assert len(mismatched) == len(candidates) // 5 >= 1
+    assert all(database["rds_id"] in data.rds_by_id and database["status"] == "ON" for database in mismatched)
+    again = generate(SimulatorConfig(now=NOW), NOW).regions["cn-north-4"]
+    assert [database["id"] for items in again.databases.values() for item in items for database in [item["database"]]
+            if database["rds_audit_switch_mismatch"]] == [database["id"] for database in mismatched]
+
+
 def test_rds_policies_and_log_freshness(data):
     mysql = [i["id"] for i in data.rds_instances if i["datastore"]["type"] == "MySQL"]
-    assert set(data.audit_policies) == set(mysql)
+    postgres = [i["id"] for i in data.rds_instances if i["datastore"]["type"] == "PostgreSQL"]
+    assert set(data.audit_policies) == set(mysql) | set(postgres)
+    # PostgreSQL: keep_days by position (off, too short, compliant), no audit types, no log files.
+    assert [data.audit_policies[rds_id]["keep_days"] for rds_id in postgres] == [0, 30]
+    assert all(data.audit_policies[rds_id]["audit_types"] == data.audit_policies[rds_id]["all_audit_log_action"] == [] for rds_id in postgres)
+    assert all(data.audit_logs[rds_id] == [] for rds_id in postgres)
     keep_days = {p["keep_days"] for p in data.audit_policies.values()}
     assert 0 in keep_days and any(0 < k < 180 for k in keep_days) and any(k >= 180 for k in keep_days)
     now = NOW
     last_ends = {}
     for rds_id, policy in data.audit_policies.items():
+        if rds_id not in mysql:
+            continue
         logs = data.audit_logs[rds_id]
         if policy["keep_days"] == 0:
             assert logs == []

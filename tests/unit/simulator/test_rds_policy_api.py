@@ -16,8 +16,13 @@ def _put(api, rds_id, body):
     return api.request("PUT", _path(api, rds_id), json_body=body)
 
 
+def _engine_ids(region, engine):
+    return {rds["id"] for rds in region.rds_instances if rds["datastore"]["type"] == engine}
+
+
 def _mysql(region, enabled):
-    return next(rid for rid, policy in sorted(region.audit_policies.items()) if (policy["keep_days"] > 0) == enabled)
+    mysql = _engine_ids(region, "MySQL")
+    return next(rid for rid, policy in sorted(region.audit_policies.items()) if rid in mysql and (policy["keep_days"] > 0) == enabled)
 
 
 @pytest.fixture
@@ -41,7 +46,7 @@ def test_turning_on_sets_keep_days_and_types_and_the_get_sees_it(api, region, si
 
 
 def test_keep_days_alone_keeps_the_audit_types(api, region, restore):
-    rds_id = next(rid for rid, policy in sorted(region.audit_policies.items()) if policy["audit_types"])
+    rds_id = next(rid for rid, policy in sorted(region.audit_policies.items()) if policy["audit_types"] and rid in _engine_ids(region, "MySQL"))
     types = list(region.audit_policies[rds_id]["audit_types"])
     assert _put(api, rds_id, {"keep_days": 732}).status_code == 200
     assert api.get(_path(api, rds_id)).json()["audit_types"] == types
@@ -88,14 +93,29 @@ def test_a_body_that_is_not_json_is_refused(api, region, sim, sign):
     assert region.audit_policies[rds_id] == before
 
 
-def test_unknown_and_non_mysql_instances(api, region):
+def test_unknown_and_sql_server_instances(api, region):
     resp = _put(api, "nope", {"keep_days": 30})
     assert resp.status_code == 404
     assert resp.json()["error_code"] == "DBS.200002"
-    pg = next(i["id"] for i in region.rds_instances if i["datastore"]["type"] == "PostgreSQL")
-    resp = _put(api, pg, {"keep_days": 30})
-    assert resp.status_code == 400
-    assert resp.json()["error_code"] == "DBS.200040"
+    sql_server = next(i["id"] for i in region.rds_instances if i["datastore"]["type"] == "SQLServer")
+    before = copy.deepcopy(region.audit_policies)
+    for resp in (_put(api, sql_server, {"keep_days": 30}), api.get(_path(api, sql_server))):
+        assert resp.status_code == 400
+        assert resp.json()["error_code"] == "DBS.200040" and "MySQL and PostgreSQL" in resp.json()["error_msg"]
+    assert region.audit_policies == before and sql_server not in region.audit_policies
+
+
+def test_postgresql_takes_databases_not_audit_types(api, region, restore):
+    pg = sorted(_engine_ids(region, "PostgreSQL"))[0]
+    before = copy.deepcopy(region.audit_policies[pg])
+    resp = _put(api, pg, {"keep_days": 200, "audit_types": ["INSERT"]})
+    assert resp.status_code == 400 and "audit_types" in resp.json()["error_msg"]
+    assert _put(api, pg, {"keep_days": 200, "databases": [""]}).status_code == 400
+    assert region.audit_policies[pg] == before
+    assert _put(api, pg, {"keep_days": 200, "databases": ["orders"]}).json() == {"status": "COMPLETED"}
+    assert api.get(_path(api, pg)).json() == {"keep_days": 200, "audit_types": [], "all_audit_log_action": []}
+    mysql = _mysql(region, enabled=True)
+    assert _put(api, mysql, {"keep_days": 200, "databases": ["orders"]}).status_code == 400
 
 
 def test_a_5xx_fault_answers_before_the_write(api, region, sim):

@@ -16,6 +16,7 @@ POLICY_KEEP_DAYS_MAX = 732
 AUDITLOG_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$")
 DATASTORE_TYPES = ("MySQL", "PostgreSQL", "SQLServer", "MariaDB")
 INSTANCE_TYPES = ("Single", "Ha", "Replica")
+POLICY_ENGINES = ("MySQL", "PostgreSQL")
 
 
 def _matches_name(instance, wanted):
@@ -59,6 +60,18 @@ def _mysql_instance(ctx):
     return instance
 
 
+def _policy_instance(ctx):
+    """The instance of an audit log policy request: the policy API serves RDS for MySQL and RDS for PostgreSQL."""
+    instance_id = ctx.params["instance_id"]
+    instance = ctx.region.rds_by_id.get(instance_id)
+    if instance is None:
+        raise errors.ApiError(404, errors.rds_body(errors.RDS_INSTANCE_NOT_FOUND, "The DB instance does not exist: %s" % instance_id))
+    if instance["datastore"]["type"] not in POLICY_ENGINES:
+        raise errors.ApiError(400, errors.rds_body(errors.RDS_ENGINE_NOT_SUPPORTED, "Audit log policies are only supported for RDS for "
+                                                   "MySQL and PostgreSQL, not %s" % instance["datastore"]["type"]))
+    return instance
+
+
 def _parse_time(query, name):
     raw = query.get(name)
     if raw is None:
@@ -89,7 +102,7 @@ def list_auditlogs(ctx):
 
 
 def show_auditlog_policy(ctx):
-    instance = _mysql_instance(ctx)
+    instance = _policy_instance(ctx)
     return json_response(200, ctx.region.audit_policies[instance["id"]])
 
 
@@ -98,8 +111,10 @@ def set_auditlog_policy(ctx):
     instance's ``all_audit_log_action``, ``reserve_auditlogs`` boolean; answers ``{"status": "COMPLETED"}``.
 
     Turning the audit log off empties ``audit_types``; turning it on without ``audit_types`` keeps the current ones.
-    ``reserve_auditlogs`` is validated but the existing log files are kept either way."""
-    instance = _mysql_instance(ctx)
+    ``reserve_auditlogs`` is validated but the existing log files are kept either way. RDS for PostgreSQL takes
+    ``databases`` (a list of database names, validated, not kept) and no ``audit_types``."""
+    instance = _policy_instance(ctx)
+    postgres = instance["datastore"]["type"] == "PostgreSQL"
     try:
         body = ctx.request.json()
     except ValueError as exc:
@@ -111,10 +126,15 @@ def set_auditlog_policy(ctx):
         raise errors.rds_invalid("Invalid parameter keep_days: %r, expected an integer from 0 to %d" % (keep_days, POLICY_KEEP_DAYS_MAX))
     if "reserve_auditlogs" in body and not isinstance(body["reserve_auditlogs"], bool):
         raise errors.rds_invalid("Invalid parameter reserve_auditlogs: %r, expected true or false" % (body["reserve_auditlogs"],))
-    if body.get("databases") is not None:
+    databases = body.get("databases")
+    if databases is not None and not postgres:
         raise errors.rds_invalid("Invalid parameter databases: only RDS for PostgreSQL instances take databases")
+    if databases is not None and (not isinstance(databases, list) or not all(isinstance(item, str) and item for item in databases)):
+        raise errors.rds_invalid("Invalid parameter databases: expected a list of database names")
     policy = ctx.region.audit_policies[instance["id"]]
     audit_types = body.get("audit_types")
+    if audit_types is not None and postgres:
+        raise errors.rds_invalid("Invalid parameter audit_types: only RDS for MySQL instances take audit_types")
     if audit_types is not None:
         if not isinstance(audit_types, list) or not all(isinstance(item, str) for item in audit_types):
             raise errors.rds_invalid("Invalid parameter audit_types: expected a list of strings")

@@ -26,8 +26,11 @@ def good_scope(instance_id='a1'):
     return {'instance_id': instance_id, 'id': 's-' + instance_id, 'status': 'ON', 'all_audit': True}
 
 
-def good_db(instance_id='a1'):
-    return {'instance_id': instance_id, 'id': 'd-' + instance_id, 'status': 'ON'}
+def good_db(instance_id='a1', rds_id='r1'):
+    """A database under audit: RDS instance ``rds_id`` (so that r1 is audited by DBSS whatever its own SQL audit, and
+    the RDS checks below flag only what they check; COV-01 has its own tests in test_compliance_coverage.py)."""
+    return {'instance_id': instance_id, 'id': 'd-' + instance_id, 'status': 'ON', 'rds_id': rds_id,
+            'rds_audit_switch_mismatch': False}
 
 
 def rds(instance_id='r1', **fields):
@@ -107,7 +110,7 @@ def test_compliant_account_has_no_violation():
     assert summary['result'] == 'PASS' and summary['failed'] is False
     assert summary['resources_checked'] == {'dbss_instance': 1, 'rds_instance': 1, 'total': 2}
     assert summary['by_check'] == dict((check['id'], 0) for check in compliance.CHECKS)
-    expected = ['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10', 'RDS-01', 'RDS-02', 'RDS-03']
+    expected = ['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10', 'RDS-01', 'RDS-02', 'RDS-03', 'COV-01', 'COV-02']
     assert [check['id'] for check in report['checks']] == expected
     assert all(check['not_applicable'] == [] for check in report['checks'])
     assert all(check['checked'] == check['passed'] == 1 and check['failed'] == 0 for check in report['checks'])
@@ -336,12 +339,13 @@ def hostile_report(fail_on='high'):
 def test_junit_is_well_formed_with_one_case_per_check_and_resource():
     report = hostile_report()
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
-    # 10 DBSS checks x 2 instances (a1 is not ACTIVE: a skipped case for DBSS-07..10) + 3 RDS checks x 1.
-    assert root.tag == 'testsuites' and root.get('tests') == str(10 * 2 + 3 * 1) and root.get('failures') == '3'
+    # 10 DBSS checks and COV-02 x 2 instances (a1 is not ACTIVE: a skipped case for DBSS-07..10) + 3 RDS checks and
+    # COV-01 x 1.
+    assert root.tag == 'testsuites' and root.get('tests') == str(11 * 2 + 4 * 1) and root.get('failures') == '3'
     suites = root.findall('testsuite')
     assert [suite.find('properties/property[@name="check"]').get('value') for suite in suites] == [c['id'] for c in compliance.CHECKS]
     cases = [(suite.find('properties/property[@name="check"]').get('value'), case) for suite in suites for case in suite.findall('testcase')]
-    assert len(cases) == 23
+    assert len(cases) == 26
     skipped = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('skipped') is not None)
     assert skipped == [(check, 'a1') for check in compliance.ACTIVE_ONLY_CHECKS]
     failures = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('failure') is not None)
@@ -378,8 +382,12 @@ def test_markdown_names_every_violated_check_and_escapes_pipes():
     text = compliance_render.render_markdown(report)
     for check_id, _id in found(report):
         assert '## %s ' % check_id in text
-    table_rows = [line for line in text.splitlines() if line.startswith('| ') and 'a1' in line]
+    coverage, checks = text.split('## Checks')
+    table_rows = [line for line in checks.splitlines() if line.startswith('| ') and 'a1' in line]
     assert table_rows and all(len(re.split(r'(?<!\\)\|', line)) == 5 for line in table_rows)      # 3 cells
+    coverage_rows = [line for line in coverage.split('## Coverage')[1].splitlines() if line.startswith('| r1 ')]
+    assert len(coverage_rows) == 1 and len(re.split(r'(?<!\\)\|', coverage_rows[0])) == 8          # 6 cells
+    assert 'DBSS evil &lt;script&gt;' in coverage_rows[0]
     assert '<script>' not in text and '\x07' not in text
     assert '**FAIL**' in text
 
@@ -388,7 +396,7 @@ def test_renderings_of_a_clean_report():
     report = evaluate(compliant_facts())
     assert 'All 1 DBSS audit instances pass.' in compliance_render.render_markdown(report)
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
-    assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 13
+    assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 15
     assert 'PASS' in compliance_render.render_html(report)
 
 
@@ -448,14 +456,16 @@ def errors_found(report):
 def test_a_failed_policy_is_an_error_finding_and_fails_whatever_fail_on(fail_on):
     report = evaluate(facts_with_a_failed_policy(), fail_on=fail_on)
     assert found(report) == []                                     # no claimed violation
-    assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+    # Without its policy, whether r2 is audited at all is unknown too (no DBSS database lists it): COV-01.
+    assert errors_found(report) == [('COV-01', 'r2'), ('RDS-01', 'r2'), ('RDS-02', 'r2')]
     for error in report['errors']:
         assert error['state'] == 'ERROR' and error['severity'] == 'high' and error['source'] == 'rds_auditlog_policy_info'
         assert POLICY_ERROR in error['message'] and '0123abcd' in error['message']
     summary = report['summary']
-    assert summary['result'] == 'ERROR' and summary['failed'] is True and summary['errors'] == 2
+    assert summary['result'] == 'ERROR' and summary['failed'] is True and summary['errors'] == 3
     assert summary['gather_errors'] == [{'module': 'rds_auditlog_policy_info', 'message': POLICY_ERROR}]
-    assert summary['message'].startswith('database audit compliance ERROR: 2 check results unknown because 1 API calls failed')
+    assert summary['message'].startswith('database audit compliance ERROR: 3 check results unknown because 1 API calls failed')
+    assert [(row['resource_id'], row['status']) for row in report['coverage']] == [('r1', 'AUDITED'), ('r2', 'UNKNOWN')]
     checks = dict((check['id'], check) for check in report['checks'])
     assert (checks['RDS-01']['checked'], checks['RDS-01']['passed'], checks['RDS-01']['failed'], checks['RDS-01']['errors']) == (2, 1, 0, 1)
 
@@ -486,12 +496,14 @@ def test_an_incomplete_instance_list_is_an_error_for_every_check_of_its_kind():
     facts = compliant_facts()
     facts['errors'] = {'rds_instances': 'GET /v3/p/instances failed: HTTP 503'}
     report = evaluate(facts)
-    assert errors_found(report) == [('RDS-01', '*'), ('RDS-02', '*'), ('RDS-03', '*')]
+    assert errors_found(report) == [('COV-01', '*'), ('RDS-01', '*'), ('RDS-02', '*'), ('RDS-03', '*')]
     facts['rds_unlisted_ids'] = ['r7', 'r8']
     report = evaluate(facts)
-    assert errors_found(report) == sorted((check, rid) for check in ('RDS-01', 'RDS-02', 'RDS-03') for rid in ('r7', 'r8'))
+    assert errors_found(report) == sorted((check, rid) for check in ('COV-01', 'RDS-01', 'RDS-02', 'RDS-03') for rid in ('r7', 'r8'))
     assert report['summary']['resources_checked']['rds_instance'] == 1
-    assert [check['checked'] for check in report['checks'] if check['resource_type'] == 'rds_instance'] == [3, 3, 3]
+    assert [check['checked'] for check in report['checks'] if check['resource_type'] == 'rds_instance'] == [3, 3, 3, 3]
+    assert [(row['resource_id'], row['status']) for row in report['coverage']] == [('r1', 'AUDITED'), ('r7', 'UNKNOWN'),
+                                                                                   ('r8', 'UNKNOWN')]
 
 
 def test_error_findings_in_every_rendering():
@@ -499,20 +511,20 @@ def test_error_findings_in_every_rendering():
     facts['rds_instances'][1]['name'] = 'r_2 <b>'
     report = evaluate(facts)
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
-    assert root.get('errors') == '2' and root.get('failures') == '0'
+    assert root.get('errors') == '3' and root.get('failures') == '0'
     errored = [(suite.find('properties/property[@name="check"]').get('value'), case.get('name').split()[1])
                for suite in root.findall('testsuite') for case in suite.findall('testcase') if case.find('error') is not None]
-    assert sorted(errored) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+    assert sorted(errored) == [('COV-01', 'r2'), ('RDS-01', 'r2'), ('RDS-02', 'r2')]
     assert all(int(suite.get('errors')) == len(suite.findall('testcase/error')) for suite in root.findall('testsuite'))
     assert '0123abcd' in root.find('.//error').get('message')
 
     page = compliance_render.render_html(report)
     ET.fromstring(page.split('\n', 1)[1].encode('utf-8'))
     assert 'verdict ERROR' in page and 'Errors while gathering' in page and 'r_2 &lt;b&gt;' in page
-    assert 'All 2 RDS for MySQL instances pass' not in page.split('id="RDS-01"')[1].split('<h2')[0]
+    assert 'All 2 RDS instances pass' not in page.split('id="RDS-01"')[1].split('<h2')[0]
 
     markdown = compliance_render.render_markdown(report)
-    assert '**ERROR**' in markdown and '| Unknown results (ERROR) | 2 |' in markdown
+    assert '**ERROR**' in markdown and '| Unknown results (ERROR) | 3 |' in markdown
     section = markdown.split('## RDS-01 ')[1].split('\n## ')[0]
     assert '1 of 2 unknown (ERROR, severity high):' in section and 'r\\_2 &lt;b&gt;' in section
     assert 'pass.' not in section
@@ -527,8 +539,8 @@ def test_policies_that_arrived_are_evaluated_when_another_one_failed():
     facts = facts_with_a_failed_policy()
     facts['policies'] = [{'instance_id': 'r1', 'keep_days': 0}]
     report = evaluate(facts)
-    assert found(report) == [('RDS-01', 'r1')]
-    assert errors_found(report) == [('RDS-01', 'r2'), ('RDS-02', 'r2')]
+    assert found(report) == [('RDS-01', 'r1')]                  # r1 is still audited by DBSS: no COV-01
+    assert errors_found(report) == [('COV-01', 'r2'), ('RDS-01', 'r2'), ('RDS-02', 'r2')]
 
 
 # -- DBSS-07..10: what a running audit instance does with what it records ----------------------------------------

@@ -65,8 +65,10 @@ def policies_of(sim):
 
 
 def instance_where(sim, enabled, exclude=()):
+    """A MySQL instance (the engine with audit types; PostgreSQL policies are seeded too) with the audit log on/off."""
+    mysql = {rds['id'] for rds in sim.data.regions[REGION].rds_instances if rds['datastore']['type'] == 'MySQL'}
     return next(rds_id for rds_id, policy in sorted(policies_of(sim).items())
-                if (policy['keep_days'] > 0) == enabled and rds_id not in exclude)
+                if (policy['keep_days'] > 0) == enabled and rds_id not in exclude and rds_id in mysql)
 
 
 def update(client, ids, check_mode=False, **options):

@@ -63,7 +63,19 @@ def test_status_choices_are_named(sim, module):
 
 def test_datastore_type_choices_are_named(sim):
     message = refused(sim, rds_instance_info, {'datastore_type': 'Oracle'})
-    assert 'datastore_type' in message and 'MySQL' in message and 'PostgreSQL' in message
+    assert 'datastore_type' in message and 'MySQL' in message and 'PostgreSQL' in message and 'all' in message
+
+
+@pytest.mark.parametrize('datastore_type', ['all', 'MySQL', 'PostgreSQL', 'SQLServer'])
+def test_datastore_type_all_lists_every_engine_in_one_request(sim, datastore_type):
+    outcome = run_module(rds_instance_info, connection(sim, datastore_type=datastore_type))
+    assert outcome.rc == 0, outcome.result
+    seeded = sim.data.regions[REGION].rds_instances
+    wanted = [rds['id'] for rds in seeded if datastore_type in ('all', rds['datastore']['type'])]
+    assert [item['id'] for item in outcome.result['instances']] == wanted and wanted
+    listed = [record for record in sim.requests if record['path'].endswith('/instances') and record['service'] == 'rds']
+    assert len(listed) == 1
+    assert listed[0]['query'].get('datastore_type') == (None if datastore_type == 'all' else datastore_type)
 
 
 @pytest.mark.parametrize('times,fragment', [
