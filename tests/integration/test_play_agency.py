@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 
+import jinja2
 import pytest
+import yaml
 
 from hwtest_support import sim_requests
 
@@ -135,5 +137,35 @@ def test_inventory_with_an_agency_assumes_once_for_every_region(sim, ansible_env
                  for variables in hostvars.values())
     assert listed == expected
     assert sim.agency_stats['assume_calls'] == {'%s@%s' % (AUDITOR, MEMBER): 1}
+    # One assume request, then a project look-up and one page per region (24 instances each), all in the member account.
+    assert len(sim.requests) == 5
+    assert [record['account'] for record in sim.requests if record['service'] in ('dbss', 'iam')].count(MEMBER) == 4
     for value in issued_values(sim) + [sim.credentials['secret_key']]:
         assert value not in process.stdout + process.stderr + output.read_text()
+
+
+@pytest.mark.parametrize('account', [None, MEMBER])
+def test_awx_credential_type_injects_the_agency_or_nothing(sim, ansible_env, tmp_path, account):
+    """docs/examples/awx/credential_type.yml: optional agency fields; AWX renders an unset field as an empty string."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, 'docs', 'examples', 'awx', 'credential_type.yml')) as handle:
+        credential_type = yaml.safe_load(handle)
+    inputs = dict((field['id'], field.get('default', '')) for field in credential_type['inputs']['fields'])
+    inputs.update(access_key=sim.credentials['access_key'], secret_key=sim.credentials['secret_key'], region=REGION)
+    if account:
+        inputs.update(agency_name=AUDITOR, agency_domain_name=account)
+    injected = dict((name, jinja2.Template(template).render(**inputs))
+                    for name, template in credential_type['injectors']['env'].items())
+    env = dict(ansible_env, ANSIBLE_INVENTORY_UNPARSED_FAILED='true', **injected)
+    path = tmp_path / 'awx.dbss.yml'
+    path.write_text('plugin: hwcloud.dbaudit.dbss\n')
+    output = tmp_path / 'inventory.json'
+    process = subprocess.run([os.path.join(BIN_DIR, 'ansible-inventory'), '-i', str(path), '--list', '--output', str(output)],
+                             env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stdout + process.stderr
+    hostvars = json.loads(output.read_text())['_meta']['hostvars']
+    listed = set(variables['dbss_id'] if isinstance(variables['dbss_id'], str) else variables['dbss_id']['__ansible_unsafe']
+                 for variables in hostvars.values())
+    expected = sim.accounts[account].data if account else sim.data
+    assert listed == set(item['id'] for item in expected.regions[REGION].instances)
+    assert sim.agency_stats['assume_calls'] == ({'%s@%s' % (AUDITOR, account): 1} if account else {})
