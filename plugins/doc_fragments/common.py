@@ -16,6 +16,48 @@ options:
       - Used when O(auth_token) is not set; needs O(secret_key).
       - If not set, the environment variable E(HW_ACCESS_KEY) or E(HUAWEICLOUD_SDK_AK) is used.
     type: str
+  agency_domain_id:
+    description:
+      - ID of the account (domain) that created the agency O(agency_name); the other way to name that account than
+        O(agency_domain_name). Letters, digits, C(_) and C(-).
+      - Mutually exclusive with O(agency_domain_name); one of them is required with O(agency_name), and neither may be
+        set without it.
+      - If not set, the environment variable E(HW_ASSUME_ROLE_DOMAIN_ID) is used (the Huawei Cloud Terraform provider's
+        C(assume_role) variables).
+    type: str
+  agency_domain_name:
+    description:
+      - Name of the account (domain) that created the agency O(agency_name), the account to act in. Letters, digits,
+        C(_), C(-) and C(.).
+      - Mutually exclusive with O(agency_domain_id); one of them is required with O(agency_name), and neither may be
+        set without it.
+      - If not set, the environment variable E(HW_ASSUME_ROLE_DOMAIN_NAME) is used.
+    type: str
+  agency_duration:
+    description:
+      - Seconds the agency's temporary credentials live, from V(900) (15 minutes) to V(86400) (24 hours); anything
+        else is refused before any request. It may not exceed the maximum duration set on the agency.
+      - Credentials are assumed once per task (per account for the inventory plugin) and assumed again shortly
+        before they expire (5 minutes, or a tenth of their lifetime when that is shorter), so a long run never
+        signs with expired ones.
+      - Only used with O(agency_name).
+      - If not set, the environment variable E(HW_ASSUME_ROLE_DURATION) is used.
+    type: int
+    default: 3600
+  agency_name:
+    description:
+      - Name of an IAM agency (1 to 64 letters, digits, spaces, C(_), C(-) and C(.)) of another account, to act in
+        that account. The base credentials (O(auth_token), O(access_key)/O(secret_key) or
+        O(user_name)/O(password)) obtain temporary credentials of the agency from IAM
+        (C(POST /v3.0/OS-CREDENTIAL/securitytokens), method C(assume_role)), and every request is signed with them.
+      - The project ID is then looked up in that account (set O(project_id) only to a project of that account).
+      - Needs O(agency_domain_name) or O(agency_domain_id). The agency must trust the account of the base
+        credentials, and the IAM user needs permission to assume agencies. Otherwise IAM answers 403 and the error
+        names the agency and the account.
+      - The temporary access key, secret key and security token never appear in results, errors, warnings, logs or
+        caches.
+      - If not set, the environment variable E(HW_ASSUME_ROLE_AGENCY_NAME) is used.
+    type: str
   auth_token:
     description:
       - An IAM token, sent as C(X-Auth-Token). It takes precedence over AK/SK and user/password authentication.
@@ -127,7 +169,8 @@ notes:
   - All modules of this collection belong to the action group C(hwcloud.dbaudit.huaweicloud), so
     C(module_defaults) can set the connection options once for a play.
   - Secrets (O(secret_key), O(password), O(auth_token), O(security_token)) and every credential obtained at run
-    time (a token issued for O(password)) never appear in results, errors, warnings or logs.
+    time (a token issued for O(password), an agency's temporary credentials) never appear in results, errors,
+    warnings or logs.
   - IDs given to a module must not be empty, C(.) or C(..); they are refused before any request.
 requirements:
   - python >= 3.8
@@ -142,6 +185,18 @@ options:
     env:
       - name: HW_ACCESS_KEY
       - name: HUAWEICLOUD_SDK_AK
+  agency_domain_id:
+    env:
+      - name: HW_ASSUME_ROLE_DOMAIN_ID
+  agency_domain_name:
+    env:
+      - name: HW_ASSUME_ROLE_DOMAIN_NAME
+  agency_duration:
+    env:
+      - name: HW_ASSUME_ROLE_DURATION
+  agency_name:
+    env:
+      - name: HW_ASSUME_ROLE_AGENCY_NAME
   auth_token:
     env:
       - name: HW_AUTH_TOKEN

@@ -18,6 +18,7 @@ import traceback
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import iam
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.agency import AgencyCredentials, AssumedAuth
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auth import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import (
     MAX_RESPONSE_BYTES,
@@ -77,7 +78,7 @@ class HuaweiCloudClient:
     """A thread-safe client: pages and instances may be fetched concurrently through one pooled session."""
 
     def __init__(self, config, session=None, log=None, retry_policy=None, sleep=time.sleep, pool_size=10,
-                 flow_control=None):
+                 flow_control=None, credentials=None):
         self.config = config
         # Adaptive pacing, one limiter per endpoint shared by every thread of this run (ratelimit.py).
         self.flow_control = flow_control or FlowControl(getattr(config, 'max_requests_per_second', None))
@@ -91,9 +92,19 @@ class HuaweiCloudClient:
         self._lock = threading.RLock()
         self._auth = None
         self._project_id = config.project_id
+        # An agency's temporary credentials (agency.py): given (shared by the clients of one account), or built here
+        # from config.agency and closed with this client.
+        self._owns_credentials = credentials is None and getattr(config, 'agency', None) is not None
+        if self._owns_credentials:
+            credentials = agency_credentials(config, log=self._log, sleep=sleep)
+        self._credentials = credentials
+        if credentials is not None:
+            credentials.secrets.subscribe(self.secrets.add)
 
     def close(self):
         self._session.close()
+        if self._owns_credentials:
+            self._credentials.close()
 
     @property
     def project_id(self):
@@ -109,7 +120,9 @@ class HuaweiCloudClient:
         with self._lock:
             if self._auth is None:
                 config = self.config
-                if config.auth_method == AUTH_AKSK:
+                if self._credentials is not None:
+                    self._auth = AssumedAuth(self._credentials)
+                elif config.auth_method == AUTH_AKSK:
                     self._auth = AkSkAuth(config.access_key, config.secret_key, config.security_token)
                 elif config.auth_method == AUTH_PASSWORD:
                     token, token_project = iam.issue_password_token(
@@ -249,6 +262,13 @@ class HuaweiCloudClient:
 
     def _scrub(self, text):
         return self.secrets.scrub(text)
+
+
+def agency_credentials(config, log=None, sleep=time.sleep, clock=time.time):
+    """The ``AgencyCredentials`` of ``config.agency``, assumed with ``config``'s base credentials: build one per
+    account and pass it as ``credentials=`` to the client of each of that account's regions (see agency.py)."""
+    base = HuaweiCloudClient(config.without_agency(), log=log, sleep=sleep, pool_size=1)
+    return AgencyCredentials(config.agency, base, clock=clock)
 
 
 class _RetryableFailure(Exception):

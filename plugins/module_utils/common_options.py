@@ -14,6 +14,11 @@ from ansible.module_utils.basic import env_fallback
 def common_argument_spec():
     return dict(
         access_key=dict(type='str', no_log=False, fallback=(env_fallback, ['HW_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'])),
+        # The agency options take the environment variables of the Terraform provider's assume_role block (agency.py).
+        agency_domain_id=dict(type='str', fallback=(env_fallback, ['HW_ASSUME_ROLE_DOMAIN_ID'])),
+        agency_domain_name=dict(type='str', fallback=(env_fallback, ['HW_ASSUME_ROLE_DOMAIN_NAME'])),
+        agency_duration=dict(type='int', default=3600, fallback=(env_fallback, ['HW_ASSUME_ROLE_DURATION'])),
+        agency_name=dict(type='str', fallback=(env_fallback, ['HW_ASSUME_ROLE_AGENCY_NAME'])),
         auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HW_AUTH_TOKEN'])),
         ca_path=dict(type='path'),
         cloud=dict(type='str', default='myhuaweicloud.com', fallback=(env_fallback, ['HW_CLOUD'])),

@@ -11,12 +11,14 @@ parameters or from an inventory source, so both validate and resolve endpoints t
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
 import ipaddress
 import math
 import os
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.agency import agency_settings
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import check_max_requests_per_second
 
@@ -184,7 +186,17 @@ class ClientConfig:
         self.max_requests_per_second = check_max_requests_per_second(get('max_requests_per_second'))
         self._check_header_safe()
         self.auth_method = self._choose_auth_method()
+        # Another account's agency to act through (agency.py), or None.
+        self.agency = agency_settings(params)
         self.endpoints = resolve_endpoints(get('endpoints'), self.region, self.cloud, environ)
+
+    def without_agency(self):
+        """These settings for the base credentials alone: what assumes the agency. ``project_id`` belongs to the
+        agency's account, so it is left out (a password token is scoped by the region's name instead)."""
+        base = copy.copy(self)
+        base.agency = None
+        base.project_id = None
+        return base
 
     @staticmethod
     def _seconds(name, value, default, maximum):

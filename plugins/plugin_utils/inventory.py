@@ -20,7 +20,7 @@ import re
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, HuaweiCloudClient, agency_credentials
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency, run_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, ClientConfig
@@ -173,11 +173,16 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         and account. A token is never hashed into the key: with auth_token the key holds the user_name,
         domain_name and project_id options when set, so tokens of one project and user share an entry."""
         if config.auth_method == AUTH_AKSK:
-            return {'method': 'aksk', 'access_key': config.access_key, 'temporary': bool(config.security_token)}
-        if config.auth_method == AUTH_PASSWORD:
-            return {'method': 'password', 'user_name': config.user_name, 'domain_name': config.domain_name}
-        return {'method': 'token', 'user_name': config.user_name, 'domain_name': config.domain_name,
-                'project_id': config.project_id}
+            identity = {'method': 'aksk', 'access_key': config.access_key, 'temporary': bool(config.security_token)}
+        elif config.auth_method == AUTH_PASSWORD:
+            identity = {'method': 'password', 'user_name': config.user_name, 'domain_name': config.domain_name}
+        else:
+            identity = {'method': 'token', 'user_name': config.user_name, 'domain_name': config.domain_name,
+                        'project_id': config.project_id}
+        if getattr(config, 'agency', None) is not None:
+            # Another account's data: its own entry (the agency and account, never the temporary credentials).
+            identity['agency'] = config.agency.identity()
+        return identity
 
     def _cache_key(self, path, configs):
         """The cache entry of this file for what it asks and who asks: every option except secrets and the cache
@@ -226,21 +231,35 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch_regions(self, configs, concurrency):
         """``(regions_data, complete)``; a failed region fails the source, or is skipped with a warning."""
+        first = next(iter(configs.values()))
+        # With an agency, one set of temporary credentials for every region: the agency is assumed once per run.
+        shared = None
+        if first.agency is not None:
+            shared = agency_credentials(first, log=lambda message: self.display.vvv(
+                shared.secrets.scrub('%s: %s' % (first.agency.describe(), message))))
+
         def fetch(region):
             # The client's messages are scrubbed of every credential it holds (issued tokens too); scrubbing once
             # more here keeps the plugin's own lines safe whatever the client becomes.
             client = HuaweiCloudClient(configs[region], log=lambda message: self.display.vvv(
-                client.secrets.scrub('%s: %s' % (region, message))), pool_size=concurrency)
+                client.secrets.scrub('%s: %s' % (region, message))), pool_size=concurrency, credentials=shared)
             try:
                 data = self.fetch_region(client, region, concurrency)
                 data.update(region=region, project_id=client.project_id)
                 return data, None
             except (HuaweiCloudConfigError, HuaweiCloudError) as error:
                 return None, RegionFailure(region, client.secrets.scrub(error))
+            finally:
+                client.close()
 
+        try:
+            results = run_bounded(fetch, list(configs), concurrency)
+        finally:
+            if shared is not None:
+                shared.close()
         regions_data = []
         failed = []
-        for (data, failure), _unexpected in run_bounded(fetch, list(configs), concurrency):
+        for (data, failure), _unexpected in results:
             if failure is None:
                 regions_data.append(data)
             elif self.get_option('fail_on_errors'):

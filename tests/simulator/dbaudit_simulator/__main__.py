@@ -65,6 +65,10 @@ def build_parser():
                         help="audited SQL statements a day per DBSS audit instance over --log-days (e.g. 2300 for about 100,000 in 45 days)")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
+    parser.add_argument("--member-accounts", default="hwsim-member-1,hwsim-member-2",
+                        help="comma-separated names of the other accounts, each with its own data and agencies (empty: none)")
+    parser.add_argument("--sts-ttl-seconds", type=int, default=None,
+                        help="lifetime of the temporary credentials agencies issue (default: the duration_seconds asked for)")
     parser.add_argument("--url-file", help="write the listening URL to this file once the server is up")
     return parser
 
@@ -83,7 +87,8 @@ def main(argv=None):
                              databases_per_instance=args.databases_per_instance, rds_instances=args.rds_instances, log_days=args.log_days,
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
                              rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean, log_file_kb=args.log_file_kb,
-                             link_ttl_seconds=args.link_ttl_seconds, sql_per_instance_per_day=args.sql_per_instance_per_day)
+                             link_ttl_seconds=args.link_ttl_seconds, sql_per_instance_per_day=args.sql_per_instance_per_day,
+                             member_accounts=args.member_accounts, sts_ttl_seconds=args.sts_ttl_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -13,7 +13,8 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 from . import errors
-from .apis import control, dbss, dbss_audit, iam, obs, rds
+from .accounts import Accounts
+from .apis import control, dbss, dbss_audit, iam, obs, rds, sts
 from .apis.common import HandlerContext
 from .auth import AuthFailure, SignatureVerifier, TokenStore
 from .config import INSTANCE_SHAPES, check_link_ttl
@@ -39,6 +40,7 @@ _INSTANCE = r"/(?P<instance_id>[0-9A-Za-z_.-]{1,128})"
 ROUTES = (
     Route("POST", r"/v3/auth/tokens", "iam", iam.create_token, authenticated=False),
     Route("GET", r"/v3/projects", "iam", iam.list_projects),
+    Route("POST", r"/v3\.0/OS-CREDENTIAL/securitytokens", "iam", sts.create_temporary_credentials),
     Route("GET", r"/v1" + _PROJECT + r"/audit/instances", "dbss", dbss.list_instances),
     Route("GET", r"/v1" + _PROJECT + r"/dbss/audit/instances", "dbss", dbss.list_instances_legacy),
     Route("GET", r"/v1" + _PROJECT + r"/audit" + _INSTANCE + r"/rule/scopes", "dbss", dbss.list_scopes),
@@ -86,17 +88,19 @@ def _phrase(status):
 class SimulatorApp:
     """Turns a wire.Request into a wire.Response; shared, thread-safe state lives here."""
 
-    def __init__(self, config, data, credentials, clock=time.time):
+    def __init__(self, config, data, credentials, clock=time.time, accounts=None):
         self.config = config
         self.data = data
         self.credentials = credentials
         self.clock = clock
+        # The default account (data, credentials) and the member accounts with their agencies (accounts.py).
+        self.accounts = accounts if accounts is not None else Accounts(config, data, credentials, data.now, clock)
         self.url = None
         self.faults = FaultInjector()
         self.log = RequestLog()
         self.flow_control = FlowControl(config.rate_limit, config.rate_limit_burst)
         self.tokens = TokenStore(clock)
-        self.verifier = SignatureVerifier(credentials, clock)
+        self.verifier = SignatureVerifier(credentials, clock, self.accounts)
         self.signer = LinkSigner()
         self.storage_stats = StorageStats()
         self._shape_lock = threading.Lock()
@@ -129,6 +133,7 @@ class SimulatorApp:
         self.log.clear()
         self.flow_control.reset_counters()
         self.storage_stats.reset()
+        self.accounts.reset_counters()
 
     def storage_link(self, instance_id, file_id, expires):
         """A signed download URL for this object, valid until `expires` (epoch seconds); the object need not exist."""
@@ -147,6 +152,11 @@ class SimulatorApp:
         for region in self.data.regions.values():
             if instance_id in region.rds_by_id:
                 return region.audit_logs.find(instance_id, file_id)
+        for account in self.accounts.by_name.values():
+            if account is not self.accounts.main:
+                for region in account.data.regions.values():
+                    if instance_id in region.rds_by_id:
+                        return region.audit_logs.find(instance_id, file_id)
         return None
 
     def find_region(self, project_id=None, name=None):
@@ -172,7 +182,7 @@ class SimulatorApp:
         else:
             record = {"method": request.method, "path": request.path, "query": request.query, "status": None,
                       "auth": _auth_scheme(request.headers), "fault": None, "service": "sim", "request_id": request.request_id,
-                      "throttled": False}
+                      "throttled": False, "account": None}
             response = self._handle_service(request, record)
             record["status"] = None if response.drop or response.reset_at == 0 else response.status
             self.log.append(record)
@@ -206,9 +216,12 @@ class SimulatorApp:
             if route is None:
                 raise errors.gateway_error(404, errors.APIGW_API_NOT_FOUND, "The API does not exist or has not been published in the environment",
                                            request.request_id)
-            token_project = self._authenticate(request) if route.authenticated else None
-            region = self._region_for(params, token_project, request.request_id)
+            account, token_project = self._authenticate(request) if route.authenticated else (self.accounts.main, None)
+            record["account"] = account.name
+            self.accounts.count_request(account.name)
+            region = self._region_for(params, account, token_project, request.request_id)
             ctx = HandlerContext(self, request, params, region)
+            ctx.account = account
             ctx.ignore_offset = rule is not None and rule.kind == "ignore_offset"
             return route.handler(ctx)
         except errors.ApiError as err:
@@ -261,24 +274,34 @@ class SimulatorApp:
         return None, {}
 
     def _authenticate(self, request):
-        """Return the token's project id (None for AK/SK, which may use every project) or raise a 401 ApiError."""
+        """Return ``(account, token's project id)`` (project None for AK/SK, which may use every project of its account) or
+        raise a 401 ApiError."""
         headers = request.headers
         try:
             if "authorization" in headers:
-                self.verifier.verify(request.method, request.raw_path, request.raw_query, headers, request.body)
-                return None
+                access_key = self.verifier.verify(request.method, request.raw_path, request.raw_query, headers, request.body)
+                return self._account_of(access_key), None
             if "x-auth-token" in headers:
-                return self.tokens.verify(headers["x-auth-token"].strip())
+                return self.accounts.main, self.tokens.verify(headers["x-auth-token"].strip())
             raise AuthFailure("no Authorization or X-Auth-Token header")
         except AuthFailure as exc:
             raise errors.auth_failed(str(exc), request.request_id) from exc
 
-    def _region_for(self, params, token_project, request_id):
+    def _account_of(self, access_key):
+        """The account a verified access key acts as: its own, or for temporary keys of an agency the agency's account."""
+        accounts = self.accounts
+        account = accounts.permanent_key(access_key)
+        if account is not None:
+            return account
+        temporary = accounts.temporary_key(access_key)
+        return accounts.by_name[temporary.account] if temporary is not None else accounts.main
+
+    def _region_for(self, params, account, token_project, request_id):
         project_id = params.get("project_id")
         if project_id is None:
             return None
-        region = self.data.regions_by_project.get(project_id)
-        if region is None or (token_project is not None and token_project != project_id):
+        owner, region = self.accounts.region_for_project(project_id)
+        if region is None or owner is not account or (token_project is not None and token_project != project_id):
             raise errors.gateway_error(403, errors.APIGW_PROJECT_FORBIDDEN,
                                        "The token or credentials are not authorized for project %s" % project_id, request_id)
         return region

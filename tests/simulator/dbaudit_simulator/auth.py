@@ -67,11 +67,26 @@ def signature(secret_key, method, raw_path, raw_query, headers, signed_headers, 
 class SignatureVerifier:
     """Checks an Authorization: SDK-HMAC-SHA256 header against the simulator's key pairs."""
 
-    def __init__(self, credentials, clock=time.time):
+    def __init__(self, credentials, clock=time.time, accounts=None):
         self._secrets = {credentials["access_key"]: credentials["secret_key"], credentials["temp_access_key"]: credentials["temp_secret_key"]}
         self._temp_ak = credentials["temp_access_key"]
         self._security_token = credentials["security_token"]
         self._clock = clock
+        # Other accounts' permanent keys and the temporary keys agencies issued (accounts.py), when there are any.
+        self._accounts = accounts
+
+    def _key(self, access_key):
+        """``(secret key, security token it needs or None, expiry or None)``, or raise AuthFailure."""
+        if access_key in self._secrets:
+            return self._secrets[access_key], (self._security_token if access_key == self._temp_ak else None), None
+        if self._accounts is not None:
+            account = self._accounts.permanent_key(access_key)
+            if account is not None:
+                return account.secret_key, None, None
+            temporary = self._accounts.temporary_key(access_key)
+            if temporary is not None:
+                return temporary.secret, temporary.securitytoken, temporary.expires_at
+        raise AuthFailure("Get secretKey failed,ak:%s,err:ak not exist" % access_key)
 
     def verify(self, method, raw_path, raw_query, headers, body):
         """headers: mapping of lower-cased names. Returns the access key on success, raises AuthFailure."""
@@ -87,9 +102,7 @@ class SignatureVerifier:
         missing = [h for h in signed_headers if h not in headers]
         if missing:
             raise AuthFailure("signed header %s is missing" % missing[0])
-        secret_key = self._secrets.get(access_key)
-        if secret_key is None:
-            raise AuthFailure("Get secretKey failed,ak:%s,err:ak not exist" % access_key)
+        secret_key, security_token, expires = self._key(access_key)
         sdk_date = headers["x-sdk-date"].strip()
         try:
             signed_at = datetime.datetime.strptime(sdk_date, DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
@@ -98,11 +111,13 @@ class SignatureVerifier:
         now = datetime.datetime.fromtimestamp(self._clock(), datetime.timezone.utc)
         if abs(now - signed_at) > MAX_CLOCK_SKEW:
             raise AuthFailure("request expired: X-Sdk-Date is more than 15 minutes from server time")
-        if access_key == self._temp_ak:
+        if security_token is not None:
             if "x-security-token" not in signed_headers:
                 raise AuthFailure("temporary credentials need a signed X-Security-Token header")
-            if not hmac.compare_digest(headers["x-security-token"].strip(), self._security_token):
+            if not hmac.compare_digest(headers["x-security-token"].strip().encode("utf-8"), security_token.encode("utf-8")):
                 raise AuthFailure("invalid security token")
+            if expires is not None and self._clock() >= expires:
+                raise AuthFailure("the security token has expired")
         expected = signature(secret_key, method, raw_path, raw_query, headers, signed_headers, body, sdk_date)
         if not hmac.compare_digest(expected, received_sig.lower()):
             raise AuthFailure("verify aksk signature fail")

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import math
+import re
 
 from .flow_control import check_rate_limit
 
@@ -52,6 +53,12 @@ class SimulatorConfig:
     link_ttl_seconds: int = 300
     # Audited SQL statements a day per DBSS audit instance, over its last log_days days (generated when first asked for).
     sql_per_instance_per_day: int = 200
+    # Other accounts (accounts.py): each has its own domain, AK/SK, projects and seeded data (generated when first used), and
+    # the agencies of AGENCY_NAMES; the default account's data is the same with or without them.
+    member_accounts: tuple = ("hwsim-member-1", "hwsim-member-2")
+    # Lifetime of the temporary credentials POST /v3.0/OS-CREDENTIAL/securitytokens issues: None = the duration_seconds asked
+    # for; a number overrides it (0 or less gives credentials that are already expired).
+    sts_ttl_seconds: int | None = None
 
     def __post_init__(self):
         if isinstance(self.regions, str):
@@ -74,6 +81,10 @@ class SimulatorConfig:
         if self.log_file_kb is not None:
             self.log_file_kb = check_log_file_kb(self.log_file_kb)
         self.link_ttl_seconds = check_link_ttl(self.link_ttl_seconds)
+        if isinstance(self.member_accounts, str):
+            self.member_accounts = tuple(a.strip() for a in self.member_accounts.split(",") if a.strip())
+        self.member_accounts = check_member_accounts(self.member_accounts)
+        self.sts_ttl_seconds = check_sts_ttl(self.sts_ttl_seconds)
 
 
 # A listed size becomes a file the simulator streams; beyond this a typo (KB taken for bytes) would ask for terabytes.
@@ -99,4 +110,29 @@ def check_link_ttl(value):
     """Return the download links' lifetime in whole seconds (>= 0; 0 gives links that are already expired)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("link_ttl_seconds must be an integer >= 0, got %r" % (value,))
+    return value
+
+
+MAIN_ACCOUNT = "main"
+_ACCOUNT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{2,62}$")
+
+
+def check_member_accounts(names):
+    """Names of the other accounts: unique, letters, digits, - and _ (they are account (domain) names too)."""
+    names = tuple(names)
+    for name in names:
+        if not isinstance(name, str) or not _ACCOUNT_NAME.match(name) or name == MAIN_ACCOUNT:
+            raise ValueError("member account names must be 3 to 63 letters, digits, - and _, starting with a letter, and not %r; got %r"
+                             % (MAIN_ACCOUNT, name))
+    if len(set(names)) != len(names):
+        raise ValueError("member account names must be unique")
+    return names
+
+
+def check_sts_ttl(value):
+    """None (temporary credentials live the duration_seconds asked for) or a whole number of seconds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("sts_ttl_seconds must be an integer number of seconds or null, got %r" % (value,))
     return value

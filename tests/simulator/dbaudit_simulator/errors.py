@@ -26,7 +26,9 @@ RDS_ENGINE_NOT_SUPPORTED = "DBS.200040"   # 400 audit-log APIs called on a non-M
 # IAM (keystone-style nested body: {"error": {"code", "message", "title"}})
 IAM_AUTH_FAILED = "IAM.0001"              # 401 wrong user name, password or domain name
 IAM_PROJECT_NOT_FOUND = "IAM.0004"        # 400 token scope names a project that does not exist
-IAM_INVALID_BODY = "IAM.0011"             # 400 malformed token request body
+IAM_INVALID_BODY = "IAM.0011"             # 400 malformed token or securitytokens request body, duration_seconds out of range
+IAM_FORBIDDEN = "IAM.0002"                # 403 the agency does not trust the caller's account
+IAM_AGENCY_NOT_FOUND = "IAM.0006"         # 404 no such agency in that account, or no such account
 
 # OBS object storage behind the audit-log download links (XML body: <Error><Code><Message><RequestId>)
 OBS_SIGNATURE_MISMATCH = "SignatureDoesNotMatch"  # 403 wrong Signature, or a method other than GET

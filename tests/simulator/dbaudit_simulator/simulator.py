@@ -3,7 +3,7 @@
 import datetime
 
 from .app import SimulatorApp
-from .config import DEFAULT_CREDENTIALS, SimulatorConfig
+from .config import DEFAULT_CREDENTIALS, SimulatorConfig, check_sts_ttl
 from .data import generate
 from .server import ServerThread
 
@@ -116,6 +116,22 @@ class Simulator:
     @property
     def credentials(self):
         return dict(self._app.credentials)
+
+    # accounts and agencies (accounts.py) -------------------------------------------------------------------------
+    @property
+    def accounts(self):
+        """``{name: Account}``: "main" (the default account, ``sim.data``) and the member accounts; ``.data`` of each."""
+        return dict(self._app.accounts.by_name)
+
+    @property
+    def agency_stats(self):
+        """``{"assume_calls": {"<agency>@<domain name>": n}, "requests_by_account": {name: n}, "sts_ttl_seconds", "issued": [...]}``;
+        the counters restart with reset_requests(), the issued temporary credentials stay listed."""
+        return self._app.accounts.describe_stats()
+
+    def set_sts_ttl(self, seconds):
+        """Lifetime of the temporary credentials issued from now on (None = the duration_seconds asked for; <= 0 = expired)."""
+        self._app.accounts.set_sts_ttl(check_sts_ttl(seconds))
 
     def issue_token(self, region, ttl_seconds=None):
         """A valid IAM token scoped to the region's project; a ttl_seconds <= 0 gives an already expired one."""

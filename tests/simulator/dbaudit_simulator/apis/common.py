@@ -15,6 +15,8 @@ class HandlerContext:
         self.region = region
         self.query = request.query
         self.ignore_offset = False
+        # The account the request's credentials act as (accounts.Account); the app sets it after authentication.
+        self.account = app.accounts.main
 
 
 def parse_bounded_int(raw, name, minimum, maximum, error):

@@ -1,6 +1,6 @@
 """The simulator's own control API under /_sim/: unauthenticated, never faulted, never recorded."""
 
-from ..config import check_link_ttl
+from ..config import check_link_ttl, check_sts_ttl
 from ..flow_control import check_rate_limit
 from ..wire import json_response, Response
 
@@ -51,7 +51,7 @@ def _clear_faults(app, _request):
 
 def _set_config(app, request):
     body = _body(request)
-    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst", "link_ttl_seconds"}
+    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst", "link_ttl_seconds", "sts_ttl_seconds"}
     if unknown:
         raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
     if "rate_limit_burst" in body and "rate_limit" not in body:
@@ -59,12 +59,16 @@ def _set_config(app, request):
     # Validated before anything changes, so a refused request changes nothing.
     rate_limit = check_rate_limit(body["rate_limit"], body.get("rate_limit_burst", 0)) if "rate_limit" in body else None
     link_ttl = check_link_ttl(body["link_ttl_seconds"]) if "link_ttl_seconds" in body else None
+    sts_ttl = check_sts_ttl(body["sts_ttl_seconds"]) if "sts_ttl_seconds" in body else None
     if "instance_shape" in body:
         app.set_instance_shape(body["instance_shape"])
     answer = {"instance_shape": app.instance_shape}
     if link_ttl is not None:
         app.set_link_ttl(link_ttl)
         answer["link_ttl_seconds"] = app.link_ttl_seconds
+    if "sts_ttl_seconds" in body:
+        app.accounts.set_sts_ttl(sts_ttl)
+        answer["sts_ttl_seconds"] = sts_ttl
     if rate_limit is not None:
         app.flow_control.configure(*rate_limit)
         flow = app.flow_control.describe()
@@ -80,12 +84,30 @@ def _get_storage(app, _request):
     return json_response(200, app.storage_stats.snapshot())
 
 
-def _get_data(app, _request):
-    return json_response(200, app.data.to_dict())
+def _account_data(app, request):
+    """``?account=NAME`` selects a member account's data; without it, the default account's (unchanged)."""
+    name = request.query.get("account")
+    if name is None:
+        return app.data
+    if name not in app.accounts.by_name:
+        raise ValueError("unknown account %r (known: %s)" % (name, ", ".join(app.accounts.by_name)))
+    return app.accounts.by_name[name].data
 
 
-def _get_audit_data(app, _request):
-    return json_response(200, app.data.audit_data_dict())
+def _get_data(app, request):
+    return json_response(200, _account_data(app, request).to_dict())
+
+
+def _get_audit_data(app, request):
+    return json_response(200, _account_data(app, request).audit_data_dict())
+
+
+def _get_accounts(app, _request):
+    return json_response(200, app.accounts.describe())
+
+
+def _get_agency(app, _request):
+    return json_response(200, app.accounts.describe_stats())
 
 
 def _get_credentials(app, _request):
@@ -113,6 +135,8 @@ _ROUTES = {
     ("GET", "/_sim/data"): _get_data,
     ("GET", "/_sim/audit-data"): _get_audit_data,
     ("GET", "/_sim/credentials"): _get_credentials,
+    ("GET", "/_sim/accounts"): _get_accounts,
+    ("GET", "/_sim/agency"): _get_agency,
     ("POST", "/_sim/tokens"): _issue_token,
 }
 

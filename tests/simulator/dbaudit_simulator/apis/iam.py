@@ -76,17 +76,18 @@ def create_token(ctx):
 
 
 def list_projects(ctx):
-    app = ctx.app
+    """The projects of the account the credentials act as (for an agency's temporary keys, the agency's account)."""
+    account = ctx.account
     wanted = ctx.query.get("name")
     projects = []
-    for region in app.data.regions.values():
+    for region in account.data.regions.values():
         if wanted is not None and region.name != wanted:
             continue
         projects.append({
             "id": region.project_id,
             "name": region.name,
-            "domain_id": app.data.domain_id,
-            "parent_id": app.data.domain_id,
+            "domain_id": account.domain_id,
+            "parent_id": account.domain_id,
             "is_domain": False,
             "enabled": True,
             "description": "",
