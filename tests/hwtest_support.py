@@ -37,6 +37,28 @@ if AnsibleCollectionConfig.collection_finder is None:
 assert isinstance(AnsibleCollectionConfig.collection_finder, _AnsibleCollectionFinder)
 
 
+def parse_dbss_inventory(sim, path, config, environ=None, cache=True):
+    """One run of the dbss inventory plugin, loaded by Ansible's plugin loader and parsed into a real InventoryData,
+    with only the simulator's endpoints and AK/SK in the environment (``environ`` overrides them; None removes)."""
+    from unittest import mock
+    from ansible.inventory.data import InventoryData
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins.loader import inventory_loader
+    path.write_text('plugin: hwcloud.dbaudit.dbss\n' + config)
+    clean = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
+    clean.update(HW_ACCESS_KEY=sim.credentials['access_key'], HW_SECRET_KEY=sim.credentials['secret_key'],
+                 HW_DBSS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url, HW_REGION_NAME='cn-north-4')
+    clean.update(environ or {})
+    clean = dict((key, value) for key, value in clean.items() if value is not None)
+    inventory = InventoryData()
+    with mock.patch.dict(os.environ, clean, clear=True):
+        plugin = inventory_loader.get('hwcloud.dbaudit.dbss')
+        plugin.parse(inventory, DataLoader(), str(path), cache=cache)
+        if getattr(plugin, '_cache', None) is not None:
+            plugin.update_cache_if_changed()  # as Ansible's InventoryManager does after a parse
+    return inventory
+
+
 def sim_requests(server, path_pattern=None, method=None):
     """The simulator's request records matching a path regex and method."""
     return [record for record in server.requests

@@ -20,17 +20,38 @@ description:
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
 options:
+  accounts:
+    description:
+      - List several accounts in one source. Each entry is an account to list, in every region of its own
+        C(regions) or else of O(regions) (or O(region)); every account x region is listed side by side on the same
+        bounded pool (O(concurrency)).
+      - "Keys: C(name) (required) a label of 1 to 64 ASCII letters, digits and C(_), starting with a letter or digit,
+        unique in the list; C(agency_name), C(agency_domain_name) or C(agency_domain_id), and C(agency_duration): the
+        IAM agency to assume in another account, with the same meaning and checks as the common options of the same
+        names; C(regions): this account's regions. Any other key is an error."
+      - An entry without C(agency_name) is the caller's own account (the credentials of this source). Each account
+        may appear once; the agency of an account is assumed once per inventory run and shared by its regions.
+      - Each host gets C(<prefix>account) (the label) and, with O(default_groups), is in the group
+        C(account_<name>); O(compose), O(groups) and O(keyed_groups) can use C(<prefix>account).
+      - With O(accounts), the top-level agency options and O(project_id) are errors (each account has its own
+        projects, looked up with IAM).
+    type: list
+    elements: dict
+    default: []
+    version_added: 1.1.0
   default_groups:
     description:
       - Add the groups C(dbss) (every host), C(status_<status>), C(zone_<zone>), C(vpc_<vpc_id>) and
-        C(region_<region>), with names sanitised like every Ansible group name (C(zone_cn_north_4a)).
+        C(region_<region>), with names sanitised like every Ansible group name (C(zone_cn_north_4a)); with
+        O(accounts), also C(account_<name>).
     type: bool
     default: true
   fail_on_errors:
     description:
-      - When a region cannot be listed (HTTP 403, unreachable endpoint, unknown project), fail the inventory with a
-        message that names the region and the error code.
-      - When V(false), skip that region with a warning and keep the others.
+      - When a region (with O(accounts), an account x region) cannot be listed (HTTP 403, unreachable endpoint,
+        unknown project, an agency that cannot be assumed), fail the inventory with a message that names the account,
+        the region and the error code.
+      - When V(false), skip that account x region with a warning and keep the others.
     type: bool
     default: true
   filters:
@@ -63,7 +84,8 @@ options:
     description:
       - Prefix of every host variable taken from an instance (V(dbss_) gives C(dbss_status), C(dbss_zone),
         C(dbss_vpc_id), C(dbss_id), ...). Bare names such as C(name) would collide with reserved variables.
-      - C(<prefix>region) and C(<prefix>project_id) are added, and C(ansible_host) is the instance's C(connect_ip).
+      - C(<prefix>region) and C(<prefix>project_id) are added (and C(<prefix>account) with O(accounts)), and
+        C(ansible_host) is the instance's C(connect_ip).
     type: str
     default: dbss_
   plugin:
@@ -86,9 +108,11 @@ extends_documentation_fragment:
   - hwcloud.dbaudit.common.plugin_env
   - hwcloud.dbaudit.concurrency
 notes:
-  - The cache stores the listed instances, their region and project ID, never a credential; a cache hit sends no request.
-  - "The cache entry is keyed on every option except the secrets and the cache settings, on the de-duplicated regions,
-    on each region's resolved endpoints (environment variables included) and on who asks: the access key ID, or
+  - The cache stores the listed instances, their account label, region and project ID, never a credential (neither the
+    source's nor an agency's temporary one); a cache hit sends no request and assumes no agency.
+  - "The cache entry is keyed on every option except the secrets and the cache settings (O(accounts) included), on the
+    account x region pairs,
+    on each pair's resolved endpoints (environment variables included) and on who asks: the access key ID, or
     O(user_name) and O(domain_name). Never on a secret: a changed secret key alone reads the same entry. With
     O(auth_token) the token is not part of the key; O(project_id), O(user_name) and O(domain_name) are, so tokens of
     the same project and user share an entry (use C(--flush-cache) after switching tokens between users)."
@@ -122,6 +146,23 @@ cache_connection: ~/.cache/hwcloud-dbaudit
 cache_timeout: 3600
 
 ---
+# accounts.dbss.yml: the own account and two others through IAM agencies, side by side; staging in one region only
+plugin: hwcloud.dbaudit.dbss
+regions: [cn-north-4, cn-east-3]
+accounts:
+  - name: security
+  - name: production
+    agency_name: dbaudit_auditor
+    agency_domain_name: acme-production
+  - name: staging
+    agency_name: dbaudit_auditor
+    agency_domain_id: 0123456789abcdef0123456789abcdef
+    regions: [cn-north-4]
+keyed_groups:
+  - key: dbss_account ~ '_' ~ dbss_status
+    prefix: audit
+
+---
 # constructed.dbss.yml: extra groups and variables from the host variables
 plugin: hwcloud.dbaudit.dbss
 region: cn-north-4
@@ -139,6 +180,7 @@ from ansible.inventory.data import InventoryData
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import CacheUnusable, HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import account_group_names, account_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
     InventoryOptionError,
     assign_hostnames,
@@ -172,16 +214,17 @@ class InventoryModule(HuaweiCloudInventoryBase):
         if not isinstance(instances, list) or not all(isinstance(item, dict) for item in instances):
             raise CacheUnusable('region %s: instances is not a list of objects' % data['region'])
 
-    def populate(self, regions_data, settings):
+    def populate(self, targets_data, settings):
         keep, prefix = settings['keep'], settings['prefix']
-        located = [(instance, host_variables(instance, data['region'], data['project_id'], prefix), data['region'])
-                   for data in regions_data for instance in data['instances'] if keep(instance)]
+        located = [(instance, dict(host_variables(instance, data['region'], data['project_id'], prefix),
+                                   **account_variables(prefix, data.get('account'))), data)
+                   for data in targets_data for instance in data['instances'] if keep(instance)]
         default_groups = self.get_option('default_groups')
         strict = self.get_option('strict')
         groups = {}  # raw name -> sanitised name; thousands of hosts share a handful of groups
         if default_groups:
-            for instance, _variables, region in located:
-                for group in default_group_names(instance, region):
+            for instance, _variables, data in located:
+                for group in self._default_groups(instance, data):
                     if group not in groups:
                         groups[group] = self._sanitize_group_name(group)
         # A host named like a group is read by Ansible as that group (a recursive loop, or hosts moved into the
@@ -190,7 +233,7 @@ class InventoryModule(HuaweiCloudInventoryBase):
             [variables for _instance, variables, _region in located])
         assigned = assign_hostnames([instance for instance, _variables, _region in located], settings['preferences'],
                                     taken=self.inventory.hosts, groups=group_names)
-        for (hostname, instance, note, warn), (_instance, variables, region) in zip(assigned, located):
+        for (hostname, instance, note, warn), (_instance, variables, data) in zip(assigned, located):
             if note:
                 (self.display.warning if warn else self.display.vvv)('%s: %s' % (self.NAME, note))
             if hostname is None:
@@ -199,12 +242,16 @@ class InventoryModule(HuaweiCloudInventoryBase):
             for name, value in variables.items():
                 self.inventory.set_variable(hostname, name, value)
             if default_groups:
-                for group in default_group_names(instance, region):
+                for group in self._default_groups(instance, data):
                     self.inventory.add_group(groups[group])
                     self.inventory.add_child(groups[group], hostname)
             self._set_composite_vars(self.get_option('compose'), variables, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option('groups'), variables, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, hostname, strict=strict)
+
+    @staticmethod
+    def _default_groups(instance, data):
+        return default_group_names(instance, data['region']) + account_group_names(data.get('account'))
 
     def _constructed_group_names(self, variables_list):
         """Names of the groups ``groups`` and ``keyed_groups`` may create. Keyed group names depend on the host

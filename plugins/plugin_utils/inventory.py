@@ -4,9 +4,10 @@
 
 """Controller-side base of the collection's inventory plugins, the counterpart of ``base_module.py``.
 
-It reads the common connection options (same names and environment variables as the modules), fetches every
-region side by side through the shared client, keeps one region's failure from hiding the others when asked to,
-and caches what was fetched (never a secret) so that a cache hit sends no request.
+It reads the common connection options (same names and environment variables as the modules) and the
+``accounts`` option (other accounts through IAM agencies), fetches every account x region side by side through the
+shared client, keeps one target's failure from hiding the others when asked to, and caches what was fetched (never
+a secret) so that a cache hit sends no request.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +27,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import AUTH_AKSK, AUTH_PASSWORD, ClientConfig
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.redaction import Redactor
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import AGENCY_OPTIONS, plan_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import InventoryOptionError
 
 # Options that never enter the cache key: secrets (the key is built from an identity, never from a secret) and the
 # cache's own settings. Any option whose name looks secret is left out too, so that a new one cannot slip in.
@@ -34,12 +37,12 @@ _LOOKS_SECRET = re.compile(r'secret|password|token|passphrase|private', re.IGNOR
 _CACHE_OPTIONS = ('cache', 'cache_connection', 'cache_plugin', 'cache_prefix', 'cache_timeout')
 
 
-class RegionFailure(Exception):
-    """One region could not be listed; carries the region so that the message names it."""
+class TargetFailure(Exception):
+    """One account x region could not be listed; carries the target so that the message names both."""
 
-    def __init__(self, region, error):
-        super(RegionFailure, self).__init__('region %s: %s' % (region, error))
-        self.region = region
+    def __init__(self, target, error):
+        super(TargetFailure, self).__init__('%s: %s' % (target, error))
+        self.target = target
 
 
 class CacheUnusable(Exception):
@@ -88,8 +91,9 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         """Raise CacheUnusable when one cached region's data is not what ``fetch_region`` returns."""
         raise NotImplementedError
 
-    def populate(self, regions_data, settings):
-        """Add hosts and groups from ``[{'region', 'project_id', ...fetch_region data}]``."""
+    def populate(self, targets_data, settings):
+        """Add hosts and groups from ``[{'account', 'region', 'project_id', ...fetch_region data}]`` (``account``
+        is the label of an ``accounts`` entry, None without that option)."""
         raise NotImplementedError
 
     def parse(self, inventory, loader, path, cache=True):
@@ -100,20 +104,20 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError('the %s inventory plugin needs the Python library requests on the controller' % self.NAME)
         settings = self.check_options()
         concurrency = self._concurrency()
-        configs = self._client_configs()
+        targets = self._targets()
 
-        cache_key = self._cache_key(path, configs)
-        regions_data = None
+        cache_key = self._cache_key(path, targets)
+        targets_data = None
         if self.get_option('cache') and cache:
-            regions_data = self._read_cache(cache_key, list(configs))
-        if regions_data is None:
-            regions_data, complete = self._fetch_regions(configs, concurrency)
+            targets_data = self._read_cache(cache_key, [target for target, _config in targets])
+        if targets_data is None:
+            targets_data, complete = self._fetch_targets(targets, concurrency)
             if self.get_option('cache'):
                 if complete:
-                    self._cache[cache_key] = regions_data
+                    self._cache[cache_key] = targets_data
                 else:
-                    self.display.warning('%s: the cache is not updated, a region is missing' % self.NAME)
-        self.populate(regions_data, settings)
+                    self.display.warning('%s: the cache is not updated, an account or region is missing' % self.NAME)
+        self.populate(targets_data, settings)
 
     def _refuse_unknown_options(self, config):
         allowed = sorted(self._options)
@@ -153,19 +157,28 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
                                "region's project is looked up with IAM" % self.NAME)
         return regions
 
-    def _client_configs(self):
-        """``{region: ClientConfig}`` for every region, in order, before any request: a bad second region fails
-        before the first one is listed."""
+    def _targets(self):
+        """``[(Target, ClientConfig)]`` for every account x region, in order, before any request: a bad second
+        region or account entry fails before the first one is listed."""
         params = self.connection_params()
-        configs = {}
-        for region in self.regions():
+        # agency_duration has a default and only matters with an agency: it applies to every entry that sets none.
+        top_level_agency = [name for name in AGENCY_OPTIONS if name != 'agency_duration' and params.get(name) is not None]
+        try:
+            planned = plan_targets(self.get_option('accounts'), self.regions, top_level_agency)
+        except InventoryOptionError as error:
+            raise AnsibleError('%s: %s' % (self.NAME, error))
+        if len(set(target.account for target in planned)) > 1 and params.get('project_id'):
+            raise AnsibleError('%s: project_id belongs to one account and region; with accounts leave it unset and each '
+                               "account's projects are looked up with IAM" % self.NAME)
+        targets = []
+        for target in planned:
             try:
-                configs[region] = ClientConfig(dict(params, region=region))
+                targets.append((target, ClientConfig(dict(params, region=target.region, **target.agency))))
             except HuaweiCloudConfigError as error:
-                raise AnsibleError('%s: region %s: %s' % (self.NAME, region, Redactor(self._secrets()).scrub(error)))
-        for warning in next(iter(configs.values())).warnings():
+                raise AnsibleError('%s: %s: %s' % (self.NAME, target, Redactor(self._secrets()).scrub(error)))
+        for warning in targets[0][1].warnings():
             self.display.warning('%s: %s' % (self.NAME, warning))
-        return configs
+        return targets
 
     @staticmethod
     def identity(config):
@@ -184,25 +197,25 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             identity['agency'] = config.agency.identity()
         return identity
 
-    def _cache_key(self, path, configs):
+    def _cache_key(self, path, targets):
         """The cache entry of this file for what it asks and who asks: every option except secrets and the cache
-        settings, the de-duplicated regions, each region's resolved endpoints (environment included) and the
-        identity. Any change is a miss; a secret is never part of it."""
+        settings (``accounts`` included: labels and agencies, never a credential), the account x region pairs, each
+        one's resolved endpoints (environment included) and the identity. Any change is a miss; a secret is never
+        part of it."""
         options = dict((name, value) for name, value in self._options.items()
                        if name not in _SECRET_OPTIONS and name not in _CACHE_OPTIONS and not _LOOKS_SECRET.search(name))
-        first = next(iter(configs.values()))
         material = {
             'options': options,
-            'regions': list(configs),
-            'endpoints': dict((region, config.endpoints) for region, config in configs.items()),
-            'identity': self.identity(first),
+            'targets': [[target.account, target.region] for target, _config in targets],
+            'endpoints': [config.endpoints for _target, config in targets],
+            'identity': self.identity(targets[0][1]),
         }
         digest = hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode('utf-8')).hexdigest()[:16]
         return '%s_%s' % (self.get_cache_key(path), digest)
 
-    def _read_cache(self, cache_key, regions):
-        """The cached regions, or None on a miss. An entry that cannot be read or has the wrong shape is a miss
-        too, with a warning, and is replaced by this run's answer."""
+    def _read_cache(self, cache_key, targets):
+        """The cached account x region data, or None on a miss. An entry that cannot be read or has the wrong shape
+        is a miss too, with a warning, and is replaced by this run's answer."""
         try:
             data = self._cache[cache_key]
         except KeyError:
@@ -215,9 +228,10 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
                 raise CacheUnusable('not a list of regions')
-            cached = [item.get('region') for item in data]
-            if sorted(map(str, cached)) != sorted(regions) or len(set(map(str, cached))) != len(cached):
-                raise CacheUnusable('it holds regions %s, not %s' % (', '.join(map(str, cached)), ', '.join(regions)))
+            cached = [(item.get('account'), item.get('region')) for item in data]
+            wanted = [target.key for target in targets]
+            if sorted(cached, key=str) != sorted(wanted, key=str) or len(set(cached)) != len(cached):
+                raise CacheUnusable('it holds %s, not %s' % (_pairs(cached), _pairs(wanted)))
             for item in data:
                 if not isinstance(item.get('project_id'), str):
                     raise CacheUnusable('region %s has no project_id' % item['region'])
@@ -229,42 +243,54 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         self.display.vvv('%s: inventory from the cache, no request sent' % self.NAME)
         return data
 
-    def _fetch_regions(self, configs, concurrency):
-        """``(regions_data, complete)``; a failed region fails the source, or is skipped with a warning."""
-        first = next(iter(configs.values()))
-        # With an agency, one set of temporary credentials for every region: the agency is assumed once per run.
-        shared = None
-        if first.agency is not None:
-            shared = agency_credentials(first, log=lambda message: self.display.vvv(
-                shared.secrets.scrub('%s: %s' % (first.agency.describe(), message))))
+    def _fetch_targets(self, targets, concurrency):
+        """``(targets_data, complete)``; a failed account x region fails the source, or is skipped with a warning."""
+        # One set of temporary credentials per account reached through an agency, shared by its regions (and their
+        # threads): each agency is assumed once per run, whatever the number of regions.
+        shared = {}
+        for target, config in targets:
+            if config.agency is not None and target.account not in shared:
+                shared[target.account] = self._agency_credentials(config)
 
-        def fetch(region):
+        def fetch(target_config):
+            target, config = target_config
             # The client's messages are scrubbed of every credential it holds (issued tokens too); scrubbing once
             # more here keeps the plugin's own lines safe whatever the client becomes.
-            client = HuaweiCloudClient(configs[region], log=lambda message: self.display.vvv(
-                client.secrets.scrub('%s: %s' % (region, message))), pool_size=concurrency, credentials=shared)
+            client = HuaweiCloudClient(config, log=lambda message: self.display.vvv(
+                client.secrets.scrub('%s: %s' % (target, message))), pool_size=concurrency,
+                credentials=shared.get(target.account))
             try:
-                data = self.fetch_region(client, region, concurrency)
-                data.update(region=region, project_id=client.project_id)
+                data = self.fetch_region(client, target.region, concurrency)
+                data.update(account=target.account, region=target.region, project_id=client.project_id)
                 return data, None
             except (HuaweiCloudConfigError, HuaweiCloudError) as error:
-                return None, RegionFailure(region, client.secrets.scrub(error))
+                return None, TargetFailure(target, client.secrets.scrub(error))
             finally:
                 client.close()
 
         try:
-            results = run_bounded(fetch, list(configs), concurrency)
+            results = run_bounded(fetch, targets, concurrency)
         finally:
-            if shared is not None:
-                shared.close()
-        regions_data = []
+            for credentials in shared.values():
+                credentials.close()
+        targets_data = []
         failed = []
         for (data, failure), _unexpected in results:
             if failure is None:
-                regions_data.append(data)
+                targets_data.append(data)
             elif self.get_option('fail_on_errors'):
                 raise AnsibleError('%s: %s' % (self.NAME, failure))
             else:
-                failed.append(failure.region)
+                failed.append(failure.target)
                 self.display.warning('%s: skipped %s' % (self.NAME, failure))
-        return regions_data, not failed
+        return targets_data, not failed
+
+
+    def _agency_credentials(self, config):
+        credentials = agency_credentials(config, log=lambda message: self.display.vvv(
+            credentials.secrets.scrub('%s: %s' % (config.agency.describe(), message))))
+        return credentials
+
+
+def _pairs(pairs):
+    return ', '.join(('%s/%s' % (account, region)) if account is not None else str(region) for account, region in pairs)

@@ -2,17 +2,14 @@
 loaded by Ansible's plugin loader, parsed into a real InventoryData, over real HTTP to the simulator."""
 
 import json
-import os
 from unittest import mock
 
 import pytest
 
 from ansible.errors import AnsibleError
-from ansible.inventory.data import InventoryData
-from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
-from hwtest_support import sim_requests
+from hwtest_support import parse_dbss_inventory, sim_requests
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES
 
@@ -21,20 +18,7 @@ LIST = r'/audit/instances$'
 
 def parse(sim, tmp_path, config, environ=None, cache=True, name='fleet.dbss.yml'):
     """One inventory run with only the simulator's endpoints and AK/SK (unless ``environ`` overrides them)."""
-    path = tmp_path / name
-    path.write_text('plugin: hwcloud.dbaudit.dbss\n' + config)
-    clean = dict((key, value) for key, value in os.environ.items() if not key.startswith(('HW_', 'HUAWEICLOUD_SDK_')))
-    clean.update(HW_ACCESS_KEY=sim.credentials['access_key'], HW_SECRET_KEY=sim.credentials['secret_key'],
-                 HW_DBSS_ENDPOINT=sim.url, HW_IAM_ENDPOINT=sim.url, HW_REGION_NAME='cn-north-4')
-    clean.update(environ or {})
-    clean = dict((key, value) for key, value in clean.items() if value is not None)
-    inventory = InventoryData()
-    with mock.patch.dict(os.environ, clean, clear=True):
-        plugin = inventory_loader.get('hwcloud.dbaudit.dbss')
-        plugin.parse(inventory, DataLoader(), str(path), cache=cache)
-        if getattr(plugin, '_cache', None) is not None:
-            plugin.update_cache_if_changed()  # as Ansible's InventoryManager does after a parse
-    return inventory
+    return parse_dbss_inventory(sim, tmp_path / name, config, environ=environ, cache=cache)
 
 
 def dbss_ids(inventory):

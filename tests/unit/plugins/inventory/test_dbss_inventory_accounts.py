@@ -1,0 +1,108 @@
+"""The dbss inventory plugin's ``accounts`` option, parsed into a real InventoryData over real HTTP to the simulator:
+account x region targets, the account host variable and group, failures named by account and region, the cache."""
+
+import json
+from unittest import mock
+
+import pytest
+
+from ansible.errors import AnsibleError
+
+from hwtest_support import parse_dbss_inventory, sim_requests
+
+LIST = r'/audit/instances$'
+
+
+def parse(sim, tmp_path, config, **kwargs):
+    return parse_dbss_inventory(sim, tmp_path / 'accounts.dbss.yml', config, **kwargs)
+
+
+def seeded(sim, region):
+    return sorted(instance['id'] for instance in sim.data.regions[region].instances)
+
+
+def hosts_by_id(inventory):
+    return dict((host.vars['dbss_id'], host) for host in inventory.hosts.values())
+
+
+def test_own_account_entry_labels_every_host_and_adds_its_group(sim, tmp_path):
+    inventory = parse(sim, tmp_path, 'regions: [cn-north-4, cn-east-3]\naccounts:\n  - name: security\n')
+    expected = seeded(sim, 'cn-north-4') + seeded(sim, 'cn-east-3')
+    hosts = hosts_by_id(inventory)
+    assert sorted(hosts) == sorted(expected)
+    assert set(host.vars['dbss_account'] for host in hosts.values()) == {'security'}
+    assert sorted(host.vars['dbss_id'] for host in inventory.groups['account_security'].get_hosts()) == sorted(expected)
+    assert len(sim_requests(sim, LIST)) == 2
+
+
+def test_an_account_lists_only_its_own_regions(sim, tmp_path):
+    inventory = parse(sim, tmp_path, 'regions: [cn-north-4, cn-east-3]\naccounts:\n  - name: own\n    regions: [cn-east-3]\n')
+    assert sorted(hosts_by_id(inventory)) == seeded(sim, 'cn-east-3')
+    requested = set(record['path'].split('/')[2] for record in sim_requests(sim, LIST))
+    assert requested == {sim.data.regions['cn-east-3'].project_id}
+
+
+def test_keyed_groups_and_compose_can_use_the_account(sim, tmp_path):
+    config = ('region: cn-north-4\naccounts:\n  - name: sec\ncompose:\n  owner: dbss_account\n'
+              'keyed_groups:\n  - key: dbss_account\n    prefix: acct\n')
+    inventory = parse(sim, tmp_path, config)
+    assert sorted(host.vars['dbss_id'] for host in inventory.groups['acct_sec'].get_hosts()) == seeded(sim, 'cn-north-4')
+    assert set(host.vars['owner'] for host in inventory.hosts.values()) == {'sec'}
+
+
+def test_without_accounts_there_is_no_account_variable_or_group(sim, tmp_path):
+    inventory = parse(sim, tmp_path, 'region: cn-north-4\n')
+    assert not [host for host in inventory.hosts.values() if 'dbss_account' in host.vars]
+    assert not [name for name in inventory.groups if name.startswith('account_')]
+
+
+@pytest.mark.parametrize('config, fragment', [
+    ('accounts:\n  - name: own\n    region: cn-north-4\n', 'accounts[0]: unknown key(s) region; allowed keys are name, '),
+    ('accounts:\n  - name: own\n  - name: own2\n', "accounts[1] (own2) reaches the caller's own account like accounts[0]"),
+    ('accounts:\n  - {name: "a b"}\n', 'accounts[0].name is required: a label of 1 to 64 ASCII letters'),
+    ('agency_name: auditor\nagency_domain_name: prod\naccounts:\n  - name: own\n',
+     'agency_domain_name, agency_name (or HW_ASSUME_ROLE_*) cannot be combined with accounts'),
+])
+def test_bad_accounts_fail_before_any_request(sim, tmp_path, config, fragment):
+    with pytest.raises(AnsibleError) as info:
+        parse(sim, tmp_path, config)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith('hwcloud.dbaudit.dbss: ')
+    assert sim.requests == []
+
+
+def test_a_failed_account_region_is_named_and_fails_the_source(sim, tmp_path):
+    east = sim.data.regions['cn-east-3'].project_id
+    sim.add_fault('status', path='/v1/%s/audit/instances$' % east, status=403, error_code='DBSS.10010003', times=1)
+    with pytest.raises(AnsibleError) as info:
+        parse(sim, tmp_path, 'regions: [cn-north-4, cn-east-3]\naccounts:\n  - name: security\n')
+    assert 'account security region cn-east-3: ' in str(info.value)
+    assert 'DBSS.10010003' in str(info.value)
+
+
+def test_a_failed_account_region_is_skipped_with_a_warning_when_asked(sim, tmp_path):
+    east = sim.data.regions['cn-east-3'].project_id
+    sim.add_fault('status', path='/v1/%s/audit/instances$' % east, status=403, error_code='DBSS.10010003', times=1)
+    with mock.patch('ansible.utils.display.Display.warning') as warning:
+        inventory = parse(sim, tmp_path, 'regions: [cn-north-4, cn-east-3]\nfail_on_errors: false\naccounts:\n  - name: security\n')
+    assert sorted(hosts_by_id(inventory)) == seeded(sim, 'cn-north-4')
+    messages = [call.args[0] for call in warning.call_args_list]
+    assert any(message.startswith('hwcloud.dbaudit.dbss: skipped account security region cn-east-3: ') for message in messages)
+
+
+def test_the_accounts_are_part_of_the_cache_key_and_the_cache_holds_the_label(sim, tmp_path):
+    cache_dir = tmp_path / 'cache'
+    cache = 'cache: true\ncache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\nregion: cn-north-4\n' % cache_dir
+    parse(sim, tmp_path, cache)
+    parse(sim, tmp_path, cache + 'accounts:\n  - name: security\n')
+    assert len(sim_requests(sim, LIST)) == 2, 'adding accounts must not be served from the cache without them'
+    labelled = parse(sim, tmp_path, cache + 'accounts:\n  - name: security\n')
+    assert len(sim_requests(sim, LIST)) == 2
+    assert set(host.vars['dbss_account'] for host in labelled.hosts.values()) == {'security'}
+    parse(sim, tmp_path, cache + 'accounts:\n  - name: audit\n')
+    assert len(sim_requests(sim, LIST)) == 3, 'another label is another entry'
+    # ansible.builtin.jsonfile stores the plugin's JSON text under __payload__.
+    stored = [json.loads(json.loads(path.read_text())['__payload__']) for path in cache_dir.iterdir()]
+    # Plain strings: no data tags (the file's path, a trusted-as-template mark) from the configuration.
+    assert sorted(item['account'] or '' for entry in stored for item in entry) == ['', 'audit', 'security']
+    assert sorted(item['region'] for entry in stored for item in entry) == ['cn-north-4'] * 3
