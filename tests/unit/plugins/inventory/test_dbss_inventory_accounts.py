@@ -106,3 +106,88 @@ def test_the_accounts_are_part_of_the_cache_key_and_the_cache_holds_the_label(si
     # Plain strings: no data tags (the file's path, a trusted-as-template mark) from the configuration.
     assert sorted(item['account'] or '' for entry in stored for item in entry) == ['', 'audit', 'security']
     assert sorted(item['region'] for entry in stored for item in entry) == ['cn-north-4'] * 3
+
+
+# Other accounts through IAM agencies (the simulator's member accounts trust the main account's agency).
+
+AUDITOR = 'dbaudit_auditor'
+MEMBERS = ('hwsim-member-1', 'hwsim-member-2')
+REGIONS = ('cn-north-4', 'cn-east-3')
+
+
+def three_accounts(sim, extra=''):
+    """Own account + the two member accounts (one by domain name, one by domain ID) x two regions."""
+    first, second = (sim.accounts[name] for name in MEMBERS)
+    return ('regions: [%s]\naccounts:\n  - name: security\n'
+            '  - name: production\n    agency_name: %s\n    agency_domain_name: %s\n'
+            '  - name: staging\n    agency_name: %s\n    agency_domain_id: %s\n%s'
+            % (', '.join(REGIONS), AUDITOR, first.domain_name, AUDITOR, second.domain_id, extra))
+
+
+def expected_accounts(sim):
+    """instance id -> account label, from every account's seeded data."""
+    labels = {'security': 'main', 'production': MEMBERS[0], 'staging': MEMBERS[1]}
+    return dict((instance['id'], label) for label, account in labels.items() for region in REGIONS
+                for instance in sim.accounts[account].data.regions[region].instances)
+
+
+def test_three_accounts_by_two_regions_hold_every_instance_once_with_its_account(sim, tmp_path):
+    inventory = parse(sim, tmp_path, three_accounts(sim))
+    expected = expected_accounts(sim)
+    hosts = list(inventory.hosts.values())
+    assert sorted(host.vars['dbss_id'] for host in hosts) == sorted(expected)
+    assert dict((host.vars['dbss_id'], host.vars['dbss_account']) for host in hosts) == expected
+    for label in ('security', 'production', 'staging'):
+        assert sorted(host.vars['dbss_id'] for host in inventory.groups['account_%s' % label].get_hosts()) == sorted(
+            instance for instance, account in expected.items() if account == label)
+    # Each member's project of each region, never the main account's, for the instances listed through its agency.
+    for host in hosts:
+        account = {'security': 'main', 'production': MEMBERS[0], 'staging': MEMBERS[1]}[host.vars['dbss_account']]
+        assert host.vars['dbss_project_id'] == sim.accounts[account].project_ids[host.vars['dbss_region']]
+    # Each agency assumed once per run, shared by both regions of its account.
+    assert sim.agency_stats['assume_calls'] == dict(('%s@%s' % (AUDITOR, name), 1) for name in MEMBERS)
+    assert len(sim_requests(sim, LIST)) == 6
+
+
+def test_an_agency_that_cannot_be_assumed_names_the_account_and_region(sim, tmp_path):
+    config = three_accounts(sim).replace('agency_name: %s\n    agency_domain_id' % AUDITOR,
+                                         'agency_name: dbaudit_untrusted\n    agency_domain_id')
+    with pytest.raises(AnsibleError) as info:
+        parse(sim, tmp_path, config)
+    message = str(info.value)
+    assert 'account staging region ' in message
+    assert 'dbaudit_untrusted' in message and '403' in message
+
+
+def test_an_account_that_fails_is_skipped_and_the_others_are_kept(sim, tmp_path):
+    config = three_accounts(sim, 'fail_on_errors: false\n').replace(
+        'agency_name: %s\n    agency_domain_id' % AUDITOR, 'agency_name: dbaudit_untrusted\n    agency_domain_id')
+    with mock.patch('ansible.utils.display.Display.warning') as warning:
+        inventory = parse(sim, tmp_path, config)
+    expected = dict((instance, label) for instance, label in expected_accounts(sim).items() if label != 'staging')
+    assert dict((host.vars['dbss_id'], host.vars['dbss_account']) for host in inventory.hosts.values()) == expected
+    skipped = [call.args[0] for call in warning.call_args_list if 'skipped account staging' in call.args[0]]
+    assert sorted(message.split(': ')[1].split(' region ')[1] for message in skipped) == sorted(REGIONS)
+
+
+def test_the_cache_of_several_accounts_holds_no_temporary_credential(sim, tmp_path):
+    cache_dir = tmp_path / 'cache'
+    config = three_accounts(sim, 'cache: true\ncache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n' % cache_dir)
+    parse(sim, tmp_path, config)
+    cached = parse(sim, tmp_path, config)
+    assert len(sim_requests(sim, LIST)) == 6, 'the second run is served from the cache'
+    assert sim.agency_stats['assume_calls'] == dict(('%s@%s' % (AUDITOR, name), 1) for name in MEMBERS), \
+        'a cache hit assumes no agency'
+    assert dict((host.vars['dbss_id'], host.vars['dbss_account']) for host in cached.hosts.values()) == expected_accounts(sim)
+    stored = ''.join(path.name + path.read_text() for path in cache_dir.iterdir())
+    issued = [value for item in sim.agency_stats['issued'] for value in (item['access'], item['secret'], item['securitytoken'])]
+    assert issued and not [value for value in issued if value in stored]
+    assert sim.credentials['secret_key'] not in stored
+
+
+def test_project_id_cannot_be_combined_with_several_accounts(sim, tmp_path):
+    with pytest.raises(AnsibleError) as info:
+        parse(sim, tmp_path, three_accounts(sim).replace('regions: [cn-north-4, cn-east-3]', 'region: cn-north-4')
+              + 'project_id: %s\n' % sim.data.regions['cn-north-4'].project_id)
+    assert 'project_id belongs to one account and region' in str(info.value)
+    assert sim.requests == []
