@@ -224,3 +224,36 @@ def test_retries_are_shown_at_vvv(sim, inventory, tmp_path):
     assert 'cn-north-4: GET /v1/' in process.stdout + process.stderr
     assert 'HTTP 429 APIGW.0308' in process.stdout + process.stderr
     assert sim.credentials['secret_key'] not in process.stdout + process.stderr
+
+
+def test_three_accounts_by_two_regions_through_agencies(sim, inventory, tmp_path):
+    """One source over the own account and two others through IAM agencies, each in both regions: every instance
+    once, with its account label and group; each agency assumed once; no temporary credential at -vvvv."""
+    members_by_label = {'security': 'main', 'production': 'hwsim-member-1', 'staging': 'hwsim-member-2'}
+    production, staging = sim.accounts['hwsim-member-1'], sim.accounts['hwsim-member-2']
+    config = ('plugin: hwcloud.dbaudit.dbss\nregions: [%s]\nkeyed_groups:\n  - key: dbss_account\n    prefix: by\n'
+              'accounts:\n  - name: security\n'
+              '  - {name: production, agency_name: dbaudit_auditor, agency_domain_name: %s}\n'
+              '  - {name: staging, agency_name: dbaudit_auditor, agency_domain_id: %s}\n'
+              % (', '.join(REGIONS), production.domain_name, staging.domain_id))
+    output = tmp_path / 'inventory.json'
+    process = inventory(config, '--list', '-vvvv', '--output', str(output))
+    assert process.returncode == 0, process.stdout + process.stderr
+    data = json.loads(output.read_text())
+    hostvars = data['_meta']['hostvars']
+    expected = dict((instance['id'], label) for label, account in members_by_label.items() for region in REGIONS
+                    for instance in sim.accounts[account].data.regions[region].instances)
+    listed_accounts = dict((plain(variables['dbss_id']), plain(variables['dbss_account'])) for variables in hostvars.values())
+    assert listed_accounts == expected
+    assert len(hostvars) == len(expected)
+    for label in members_by_label:
+        names = members(data, 'account_%s' % label)
+        assert names == members(data, 'by_%s' % label)
+        assert sorted(plain(hostvars[name]['dbss_id']) for name in names) == sorted(
+            instance for instance, owner in expected.items() if owner == label)
+    assert sim.agency_stats['assume_calls'] == {'dbaudit_auditor@%s' % production.domain_name: 1,
+                                                'dbaudit_auditor@%s' % staging.domain_name: 1}
+    issued = [value for item in sim.agency_stats['issued'] for value in (item['secret'], item['securitytoken'])]
+    assert len(issued) == 4
+    for value in issued + [sim.credentials['secret_key']]:
+        assert value not in process.stdout + process.stderr + output.read_text()
