@@ -4,7 +4,9 @@ Prints:
   1. `ansible-inventory --list` time with the plugin on 10,000 audit instances (simulator) beside the same
      command on a static YAML inventory holding the same hosts, variables and groups (target ratio <= 1.5);
   2. 5 regions x 2,000 instances against 1 region of 2,000, both with 100 ms injected latency per request
-     (target <= 2x: regions are listed side by side).
+     (target <= 2x: regions are listed side by side);
+  3. 3 accounts (the own one and two through IAM agencies) x 2 regions against 1 account x 1 region, 100 ms latency:
+     time and requests (assume calls, project look-ups, list pages), each agency assumed once.
 Run: .venv/bin/python tests/benchmarks/bench_inventory.py [--runs 3]
 Figures, not assertions: machines are noisy. Each figure is the median of --runs runs.
 """
@@ -84,7 +86,7 @@ def fetch_only(source, sim, runs):
             plugin.loader = DataLoader()
             plugin._read_config_data(source)  # pylint: disable=protected-access
             began = time.perf_counter()
-            plugin._fetch_regions()  # pylint: disable=protected-access
+            plugin._fetch_targets(plugin._targets(), plugin._concurrency())  # pylint: disable=protected-access
             times.append(time.perf_counter() - began)
     return statistics.median(times)
 
@@ -112,14 +114,60 @@ def bench_regions(workdir, runs, latency_ms):
     print('    ratio: %.2f' % (end_to_end[many] / end_to_end[one]))
 
 
+def accounts_source(sim, accounts):
+    """An inventory source over the own account and ``accounts - 1`` member accounts through their agency."""
+    members = [account for account in sim.get('/_sim/accounts')['accounts'] if account['name'] != 'main'][:accounts - 1]
+    lines = ['  - name: own']
+    for number, member in enumerate(members):
+        lines.append('  - {name: member%d, agency_name: dbaudit_auditor, agency_domain_name: %s}' % (number + 1, member['domain_name']))
+    return 'accounts:\n%s\n' % '\n'.join(lines)
+
+
+def bench_accounts(workdir, runs, latency_ms):
+    """3 accounts x 2 regions against 1 account x 1 region, 100 ms latency: listing time and requests."""
+    regions = REGIONS[:2]
+    figures = {}
+    with ExternalSimulator(['--regions', ','.join(regions), '--instances', '500', '--scopes-per-instance', '0',
+                            '--databases-per-instance', '0', '--rds-instances', '0', '--latency-ms', str(latency_ms)]) as sim:
+        for label, source_regions, accounts in (('1 account x 1 region', regions[:1], 1), ('3 accounts x 2 regions', regions, 3)):
+            source = os.path.join(workdir, 'accounts.dbss.yml')
+            with open(source, 'w') as handle:
+                handle.write('plugin: hwcloud.dbaudit.dbss\nregions: [%s]\n%s' % (', '.join(source_regions),
+                                                                                  accounts_source(sim, accounts) if accounts > 1 else ''))
+            fetched = fetch_only(source, sim, runs)
+            sim.reset_requests()
+            requests_before = sim.get('/_sim/agency')['assume_calls']
+            began = time.perf_counter()
+            subprocess.run([ANSIBLE_INVENTORY, '-i', source, '--list'], env=environment(sim), check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            one_run = time.perf_counter() - began
+            records = sim.requests()
+            assumed = sim.get('/_sim/agency')['assume_calls']
+            figures[label] = (fetched, one_run, len(records),
+                              sum(1 for record in records if record['path'].endswith('/securitytokens')),
+                              sum(1 for record in records if record['path'].endswith('/v3/projects')),
+                              sum(1 for record in records if record['path'].endswith('/audit/instances')),
+                              dict((key, value - requests_before.get(key, 0)) for key, value in assumed.items()))
+    print('\n500 audit instances an account and region, %d ms latency per request' % latency_ms)
+    for label, (fetched, one_run, total, assume, projects, pages, per_agency) in figures.items():
+        print('  %-24s listing only %5.2f s (median of %d), ansible-inventory --list %5.2f s' % (label, fetched, runs, one_run))
+        print('  %-24s requests in one run: %d (assume %d, project look-ups %d, list pages %d); assumed per agency: %s'
+              % ('', total, assume, projects, pages, ', '.join('%s=%d' % item for item in sorted(per_agency.items())) or 'none'))
+    one, many = figures['1 account x 1 region'][0], figures['3 accounts x 2 regions'][0]
+    print('  ratio 3x2 / 1x1 (listing only): %.2f (6 account x region pairs side by side)' % (many / one))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--latency-ms', type=int, default=100)
+    parser.add_argument('--accounts-only', action='store_true', help='only the accounts x regions figures')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        bench_against_static(workdir, args.runs)
-        bench_regions(workdir, args.runs, args.latency_ms)
+        if not args.accounts_only:
+            bench_against_static(workdir, args.runs)
+            bench_regions(workdir, args.runs, args.latency_ms)
+        bench_accounts(workdir, args.runs, args.latency_ms)
 
 
 if __name__ == '__main__':
