@@ -238,3 +238,30 @@ def test_a_bad_remediate_value_is_refused_before_any_request(sim, run_playbook, 
     assert message in run.output, run.output
     assert 'Traceback' not in run.output
     assert [record for record in sim.requests if record['service'] in ('dbss', 'rds', 'iam')] == []
+
+
+def test_the_trend_shows_the_fixed_findings_resolved(sim, run_playbook, tmp_path):
+    """A run without remediation, then one with it on the same report folder: every RDS-01/RDS-02 finding of the
+    first report is resolved in the second one's trend, none is new or persisting."""
+    expected = expected_findings(sim)
+    assert expected
+    folder = tmp_path / 'report'
+    before = run_role(run_playbook, sim, folder, audit_compliance_remediate=False)
+    assert before.rc == 0, before.output
+    assert puts(sim) == []
+    with open(os.path.join(str(folder), 'report.json')) as handle:
+        first = json.load(handle)
+    assert rds_findings(first) == expected
+    before_violations = first['summary']['violations']
+
+    after = run_role(run_playbook, sim, folder)
+    assert after.rc == 0, after.output
+    report = read_reports(str(folder))[0]
+    assert rds_findings(report) == set()
+    trend = report['trend']
+    resolved = {(item['check'], item['resource_id']) for item in trend['resolved']}
+    assert {item for item in resolved if item[0] in ('RDS-01', 'RDS-02')} == expected
+    assert not [item for item in trend['new'] + trend['persisting'] if item['check'] in ('RDS-01', 'RDS-02')]
+    with open(os.path.join(str(folder), 'history.json')) as handle:
+        history = json.load(handle)
+    assert [entry['violations'] for entry in history] == [before_violations, report['summary']['violations']]
