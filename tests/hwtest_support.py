@@ -1,6 +1,8 @@
 """Test support: make the collection importable as ``ansible_collections.hwcloud.dbaudit`` and the simulator importable, for
 every test, straight from this checkout (no build or install needed for unit tests)."""
 
+import contextlib
+import copy
 import os
 import re
 import sys
@@ -57,6 +59,23 @@ def parse_dbss_inventory(sim, path, config, environ=None, cache=True):
         if getattr(plugin, '_cache', None) is not None:
             plugin.update_cache_if_changed()  # as Ansible's InventoryManager does after a parse
     return inventory
+
+
+@contextlib.contextmanager
+def seeded_policies_restored(server, region):
+    """The simulator with no fault and an empty request log; its audit log policies of ``region`` are put back as
+    seeded afterwards (tests that write policies change them)."""
+    live = server.data.regions[region].audit_policies
+    seeded = copy.deepcopy(live)
+    server.clear_faults()
+    server.reset_requests()
+    try:
+        yield server
+    finally:
+        server.clear_faults()
+        for rds_id, policy in seeded.items():
+            live[rds_id].clear()
+            live[rds_id].update(policy)
 
 
 def sim_requests(server, path_pattern=None, method=None):

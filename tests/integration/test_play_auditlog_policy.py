@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from hwtest_support import sim_requests
+from hwtest_support import seeded_policies_restored, sim_requests
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
@@ -26,15 +26,8 @@ def policy_simulator():
 
 @pytest.fixture
 def sim(policy_simulator):
-    live = policy_simulator.data.regions[REGION].audit_policies
-    seeded = copy.deepcopy(live)
-    policy_simulator.clear_faults()
-    policy_simulator.reset_requests()
-    yield policy_simulator
-    policy_simulator.clear_faults()
-    for rds_id, policy in seeded.items():
-        live[rds_id].clear()
-        live[rds_id].update(policy)
+    with seeded_policies_restored(policy_simulator, REGION) as server:
+        yield server
 
 
 @pytest.fixture(scope='module')

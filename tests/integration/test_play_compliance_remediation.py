@@ -15,7 +15,7 @@ import pytest
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
-from hwtest_support import sim_requests
+from hwtest_support import seeded_policies_restored, sim_requests
 from test_play_compliance import BOGUS_ENV, REGION, connection, read_reports
 
 POLICY = r'/auditlog-policy$'
@@ -31,15 +31,8 @@ def remediation_simulator():
 
 @pytest.fixture
 def sim(remediation_simulator):
-    live = remediation_simulator.data.regions[REGION].audit_policies
-    seeded = copy.deepcopy(live)
-    remediation_simulator.clear_faults()
-    remediation_simulator.reset_requests()
-    yield remediation_simulator
-    remediation_simulator.clear_faults()
-    for rds_id, policy in seeded.items():
-        live[rds_id].clear()
-        live[rds_id].update(policy)
+    with seeded_policies_restored(remediation_simulator, REGION) as server:
+        yield server
 
 
 def policies(sim):

@@ -4,14 +4,13 @@ any request, the change planned from the live policy, and writes over real HTTP 
 The simulator is this module's own (its policies change); the "write took effect but its answer was lost" cases
 run against tests/hostile_server.py, since a simulator fault answers before the write happens."""
 
-import copy
 import json
 import threading
 
 import pytest
 
 from hostile_server import HostileServer, json_reply
-from hwtest_support import sim_requests
+from hwtest_support import seeded_policies_restored, sim_requests
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
@@ -41,15 +40,8 @@ def own_simulator():
 @pytest.fixture
 def sim(own_simulator):
     """The module's simulator; every test starts from the seeded policies (the tests change them)."""
-    policies = own_simulator.data.regions[REGION].audit_policies
-    seeded = copy.deepcopy(policies)
-    own_simulator.clear_faults()
-    own_simulator.reset_requests()
-    yield own_simulator
-    own_simulator.clear_faults()
-    for rds_id, policy in seeded.items():
-        policies[rds_id].clear()
-        policies[rds_id].update(policy)
+    with seeded_policies_restored(own_simulator, REGION) as server:
+        yield server
 
 
 def sim_client(sim, max_retries=2):
