@@ -285,7 +285,6 @@ class HuaweiCloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
                 self.display.warning('%s: skipped %s' % (self.NAME, failure))
         return targets_data, not failed
 
-
     def _agency_credentials(self, config):
         credentials = agency_credentials(config, log=lambda message: self.display.vvv(
             credentials.secrets.scrub('%s: %s' % (config.agency.describe(), message))))
