@@ -214,6 +214,7 @@ def _target_entry(target, report, violations, errors, waived, fail_on):
              'agency_name': target.get('agency_name') or None,
              'agency_domain': target.get('agency_domain_name') or target.get('agency_domain_id') or None,
              'resources_checked': dict(report['summary']['resources_checked']),
+             'log_window_start': report['summary']['log_window_start'],
              'violations': len(violations), 'by_severity': by_severity, 'failing_violations': failing,
              'errors': len(errors), 'waived': len(waived),
              'gather_errors': [dict(item) for item in report['summary'].get('gather_errors') or []],
