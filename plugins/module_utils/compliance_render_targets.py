@@ -48,8 +48,8 @@ def markdown_lines(report, md):
         lines.append('| %s |' % ' | '.join(md(cell) for cell in _cells(target)))
         for item in target.get('gather_errors') or []:
             lines.append('')
-            lines.append('- %s (%s): %s failed: %s' % (md(target['account']), md(target['region']), md(item['module']),
-                                                      md(item['message'])))
+            lines.append('- %s (%s): %s failed: %s'
+                         % (md(target['account']), md(target['region']), md(item['module']), md(item['message'])))
     lines.append('')
     return lines
 
@@ -66,8 +66,8 @@ def html(report, h):
         out.append(u'<tr>%s<td><span class="verdict %s">%s</span></td>%s</tr>' % (
             u''.join(u'<td>%s</td>' % h(cell) for cell in cells[:3]), h(cells[3]), h(cells[3]),
             u''.join(u'<td class="n">%s</td>' % h(cell) for cell in cells[4:])))
-        failures += [u'<li>%s (%s): %s failed: %s</li>' % (h(target['account']), h(target['region']), h(item['module']),
-                                                            h(item['message']))
+        failures += [u'<li>%s (%s): %s failed: %s</li>'
+                     % (h(target['account']), h(target['region']), h(item['module']), h(item['message']))
                      for item in target.get('gather_errors') or []]
     out.append(u'</table>')
     if failures:

@@ -117,7 +117,7 @@ def _agency_problems(index, target):
             ('agency_name', _AGENCY_NAME, "an agency name of 1 to 64 letters, digits, spaces, '_', '-' and '.'"),
             ('agency_domain_name', _DOMAIN, "an account name of 1 to 64 letters, digits, '_', '-' and '.'"),
             ('agency_domain_id', _DOMAIN, "an account ID of 1 to 64 letters, digits, '_' and '-'")):
-        if key in target and key not in given:
+        if target.get(key) is not None and key not in given:        # '' (null is left out)
             problems.append('%s must be a non-empty string, or left out, got %s' % (_where(index, key), clip(repr(target[key]), 60)))
         elif key in given:
             problem = _string_problem(_where(index, key), given[key], pattern, what)

@@ -5,6 +5,7 @@ seeded data."""
 
 import collections
 import csv
+import datetime
 import io
 import os
 
@@ -26,7 +27,6 @@ def account_data(sim, account, region):
 
 
 def start_of(entry):
-    import datetime
     return datetime.datetime.strptime(entry['log_window_start'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
 
 
@@ -130,8 +130,8 @@ def test_a_target_whose_agency_is_refused_is_an_error_of_that_target(sim, run_pl
     assert entries['main']['result'] != 'ERROR' and entries['main']['errors'] == 0
     # The refused one is unknown, never a pass, and named.
     assert entries['untrusted']['result'] == 'ERROR' and entries['untrusted']['resources_checked']['total'] == 0
-    assert entries['untrusted']['gather_errors'] and all('403' in item['message'] and 'IAM.0002' in item['message']
-                                                          for item in entries['untrusted']['gather_errors'])
+    failures = entries['untrusted']['gather_errors']
+    assert failures and all('403' in item['message'] and 'IAM.0002' in item['message'] for item in failures)
     assert report['errors'] and {item['account'] for item in report['errors']} == {'untrusted'}
     summary = report['summary']
     assert summary['result'] == 'ERROR' and summary['failed'] is False      # fail_on never: report only
