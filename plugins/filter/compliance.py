@@ -18,7 +18,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.display import Display
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_trend, compliance_waivers)
+    compliance, compliance_render, compliance_render_trend, compliance_targets, compliance_trend, compliance_waivers)
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
 
@@ -61,11 +61,15 @@ def audit_compliance_check_vars(values):
     """Problems with the audit_compliance role's variables: a list of one-line messages, empty when all are fine."""
     if not isinstance(values, dict):
         raise AnsibleFilterError('audit_compliance_check_vars expects a dict of role variables, got %s' % type(values).__name__)
-    # audit_compliance_waivers is checked by compliance_waivers (its own file), the others by compliance.
-    others = dict((name, value) for name, value in values.items() if name != compliance_waivers.VARIABLE)
+    # audit_compliance_waivers is checked by compliance_waivers (its own file), audit_compliance_targets by
+    # compliance_targets, the others by compliance.
+    own = (compliance_waivers.VARIABLE, compliance_targets.VARIABLE)
+    others = dict((name, value) for name, value in values.items() if name not in own)
     problems = compliance.role_variable_problems(others)
     if compliance_waivers.VARIABLE in values:
         problems += compliance_waivers.waiver_problems(values[compliance_waivers.VARIABLE])
+    if compliance_targets.VARIABLE in values:
+        problems += compliance_targets.target_problems(values[compliance_targets.VARIABLE], values)
     return problems
 
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from html import escape as _html_escape
 from urllib.parse import quote as _url_quote
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation, compliance_render_targets
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import ERROR_SEVERITY, RESOURCE_LABELS, SEVERITIES, as_text
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_coverage import html_section, markdown_section
 
@@ -58,9 +58,15 @@ def _errors_by_check(report):
 
 def _stand_ins(report, check, resources):
     """Resources of ERROR findings that are not among the listed resources (the ``*`` of an incomplete list)."""
-    listed = set(item['id'] for item in resources.get(check['resource_type'], []))
-    return [{'id': item['resource_id'], 'name': item['resource_name']}
-            for item in _errors_by_check(report).get(check['id'], []) if item['resource_id'] not in listed]
+    listed = set((item.get('account'), item['id']) for item in resources.get(check['resource_type'], []))
+    stand_ins = []
+    for item in _errors_by_check(report).get(check['id'], []):
+        if (item.get('account'), item['resource_id']) not in listed:
+            stand_in = {'id': item['resource_id'], 'name': item['resource_name']}
+            if item.get('account'):         # a report of several targets
+                stand_in.update(account=item['account'], region=item['region'])
+            stand_ins.append(stand_in)
+    return stand_ins
 
 
 def _not_applicable_clause(check):
@@ -155,12 +161,19 @@ def _profile_line(summary):
     return 'profile %s%s' % (summary['profile'], ' (raised: %s)' % ', '.join(raised) if raised else ' (no threshold raised)')
 
 
+def _md_where(entry):
+    """The account and region cells of a finding of a report of several targets; empty otherwise."""
+    return '%s | %s | ' % (_md(entry['account']), _md(entry['region'])) if entry.get('account') else ''
+
+
 def render_markdown(report, sections=None):
     """The report as Markdown; ``sections`` (lines, see compliance_render_trend) come after the summary."""
     summary = report['summary']
     grouped = _violations_by_check(report)
     unknown = _errors_by_check(report)
     waived = _violations_by_check(report, 'waived')
+    # A report of several targets: the findings' account and region columns first.
+    located = 'Account | Region | ' if compliance_render_targets.has_targets(report) else ''
     lines = [
         '# Database audit compliance report',
         '',
@@ -191,6 +204,7 @@ def render_markdown(report, sections=None):
         lines += ['## Errors while gathering', '', 'These results are unknown, never a pass:', '']
         lines += ['- %s: %s' % (_md(item['module']), _md(item['message'])) for item in summary['gather_errors']]
         lines.append('')
+    lines += compliance_render_targets.markdown_lines(report, _md)
     lines += list(sections or [])
     lines += _markdown_evidence(report)
     lines += compliance_remediation.markdown_lines(report.get('remediation'), _md)
@@ -224,18 +238,18 @@ def render_markdown(report, sections=None):
             continue
         if hits:
             lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
-                      '| Resource ID | Name | Finding |', '| --- | --- | --- |']
+                      '| %sResource ID | Name | Finding |' % located, '| %s--- | --- | --- |' % ('--- | --- | ' if located else '')]
             for violation in hits:
-                lines.append('| %s | %s | %s |' % (_md(violation['resource_id']), _md(violation['resource_name']),
-                                                   _md(violation['message'])))
+                lines.append('| %s%s | %s | %s |' % (_md_where(violation), _md(violation['resource_id']), _md(violation['resource_name']),
+                                                     _md(violation['message'])))
         if errors:
             if hits:
                 lines.append('')
             lines += ['%d of %d unknown (ERROR, severity %s):' % (len(errors), check['checked'], ERROR_SEVERITY),
-                      '', '| Resource ID | Name | Error |', '| --- | --- | --- |']
+                      '', '| %sResource ID | Name | Error |' % located, '| %s--- | --- | --- |' % ('--- | --- | ' if located else '')]
             for error in errors:
-                lines.append('| %s | %s | %s |' % (_md(error['resource_id']), _md(error['resource_name']),
-                                                   _md(error['message'])))
+                lines.append('| %s%s | %s | %s |' % (_md_where(error), _md(error['resource_id']), _md(error['resource_name']),
+                                                     _md(error['message'])))
     thresholds = summary['thresholds']
     lines += ['', '## Thresholds', '',
               '- expiry warning: %d days' % thresholds['expiry_warning_days'],
@@ -329,11 +343,15 @@ def _evidence_html(report):
 
 
 def _html_resource_table(entries, message_header):
-    """Violations or error findings of one check: resource, name, region and the message."""
-    rows = [u'<table><tr><th>Resource ID</th><th>Name</th><th>Region</th><th>%s</th></tr>' % message_header]
+    """Violations or error findings of one check: (the account of a report of several targets,) resource, name, region
+    and the message."""
+    located = any(entry.get('account') for entry in entries)
+    rows = [u'<table><tr>%s<th>Resource ID</th><th>Name</th><th>Region</th><th>%s</th></tr>'
+            % (u'<th>Account</th>' if located else u'', message_header)]
     for entry in entries:
-        rows.append(u'<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
-                    % (_h(entry['resource_id']), _h(entry['resource_name']), _h(entry['region']), _h(entry['message'])))
+        rows.append(u'<tr>%s<td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
+                    % (u'<td>%s</td>' % _h(entry.get('account')) if located else u'',
+                       _h(entry['resource_id']), _h(entry['resource_name']), _h(entry['region']), _h(entry['message'])))
     rows.append(u'</table>')
     return u''.join(rows)
 
@@ -381,6 +399,7 @@ def render_html(report, sections=None):
            if report.get('evidence') else u'',
            u'</table>',
            _gather_errors_html(summary),
+           compliance_render_targets.html(report, _h),
            sections or u'',
            _evidence_html(report),
            compliance_remediation.html(report.get('remediation'), _h),
@@ -454,10 +473,11 @@ def render_junit(report):
     root = ET.Element('testsuites', {'name': 'hwcloud.dbaudit audit compliance', 'tests': str(total),
                                      'failures': str(failures), 'errors': str(summary.get('errors', 0))})
     for check in report['checks']:
-        hits = dict((violation['resource_id'], violation) for violation in grouped.get(check['id'], []))
-        errors = dict((error['resource_id'], error) for error in unknown.get(check['id'], []))
-        skipped = dict((item['id'], item) for item in check.get('not_applicable') or [])
-        waivers = dict((item['resource_id'], item) for item in waived.get(check['id'], []))
+        # By account (a report of several targets; None otherwise) and resource ID.
+        hits = dict(((violation.get('account'), violation['resource_id']), violation) for violation in grouped.get(check['id'], []))
+        errors = dict(((error.get('account'), error['resource_id']), error) for error in unknown.get(check['id'], []))
+        skipped = dict(((item.get('account'), item['id']), item) for item in check.get('not_applicable') or [])
+        waivers = dict(((item.get('account'), item['resource_id']), item) for item in waived.get(check['id'], []))
         suite = ET.SubElement(root, 'testsuite', {
             'name': _clean('%s %s' % (check['id'], check['title'])), 'tests': str(check['checked'] + len(skipped)),
             'failures': str(check['failed']), 'errors': str(check.get('errors', 0)), 'skipped': str(len(skipped) + len(waivers)),
@@ -469,21 +489,23 @@ def render_junit(report):
         for item in resources.get(check['resource_type'], []) + _stand_ins(report, check, resources):
             case = ET.SubElement(suite, 'testcase', {
                 'classname': _clean('audit_compliance.%s' % check['id']),
-                'name': _clean('%s %s (%s)' % (check['resource_type'], item['id'], item['name'])), 'time': '0'})
-            violation = hits.get(item['id'])
+                'name': _clean('%s %s (%s)%s' % (check['resource_type'], item['id'], item['name'],
+                                                 compliance_render_targets.where(item))), 'time': '0'})
+            key = (item.get('account'), item['id'])
+            violation = hits.get(key)
             if violation is not None:
                 failure = ET.SubElement(case, 'failure', {'message': _clean(violation['message']),
                                                           'type': _clean(check['severity'])})
                 failure.text = _clean('%s: %s\nRemediation: %s' % (check['id'], violation['message'], check['remediation']))
-            if item['id'] in skipped:
+            if key in skipped:
                 ET.SubElement(case, 'skipped', {'message': _clean('not applicable: %s' % (
                     check.get('not_applicable_reason') or 'the instance is not ACTIVE (see DBSS-01)'))})
-            if item['id'] in waivers:
-                entry = waivers[item['id']]
+            if key in waivers:
+                entry = waivers[key]
                 ET.SubElement(case, 'skipped', {'message': _clean('waived until %s%s: %s (finding: %s)' % (
                     entry['waiver_expires'], ' by %s' % entry['waiver_owner'] if entry['waiver_owner'] else '',
                     entry['waiver_reason'], entry['message']))})
-            error = errors.get(item['id'])
+            error = errors.get(key)
             if error is not None:
                 element = ET.SubElement(case, 'error', {'message': _clean(error['message']), 'type': 'ERROR'})
                 element.text = _clean('%s: %s\n%s' % (check['id'], error['message'], error['remediation']))
@@ -535,9 +557,11 @@ def render_csv(report):
     quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
-    writer.writerow(CSV_COLUMNS)
+    # A report of several targets has one more column at the end: the finding's account.
+    columns = CSV_COLUMNS + (('account',) if compliance_render_targets.has_targets(report) else ())
+    writer.writerow(columns)
     for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors'), ('WAIVED', 'waived')):
         for finding in report.get(key) or []:
             row = dict(finding, result=result)
-            writer.writerow([_csv_cell(row.get(column)) for column in CSV_COLUMNS])
+            writer.writerow([_csv_cell(row.get(column)) for column in columns])
     return buffer.getvalue()

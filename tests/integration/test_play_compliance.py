@@ -212,7 +212,13 @@ def test_role_runs_one_module_per_api_kind():
     assert sorted(task['name'] for task in module_tasks) == sorted(MODULE_TASKS + (EXPORT_TASK,) + REMEDIATION_TASKS)
     export = next(task for task in module_tasks if task['name'] == EXPORT_TASK)
     assert export['when'] == 'audit_compliance_export_logs | bool'
-    assert not [task for task in tasks if any(key == 'loop' or key.startswith('with_') for key in task)]
+    # The one loop of the role: over audit_compliance_targets (a fixed number of module runs per target), never over
+    # instances.
+    loops = [task for task in tasks if any(key == 'loop' or key.startswith('with_') for key in task)]
+    assert [(task.get('ansible.builtin.include_tasks'), task['loop'], task['loop_control']['loop_var']) for task in loops] == [
+        ('each_target.yml', "{{ audit_compliance_targets | default([], true) }}", 'audit_compliance__target')]
+    with open(os.path.join(ROLE_TASKS, 'each_target.yml'), encoding='utf-8') as handle:
+        assert [task.get('ansible.builtin.import_tasks') for task in yaml.safe_load(handle)][0] == 'target.yml'
 
 
 def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbook, tmp_path):
