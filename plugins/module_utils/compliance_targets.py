@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.agency import agency_settings
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import (
     SEVERITIES,
     at_or_above,
@@ -27,16 +28,15 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_coverag
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import frameworks_section
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_remediation import apply as apply_remediation
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_waivers import apply_waivers
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import check_region
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, clip
 
 VARIABLE = 'audit_compliance_targets'
 KEYS = ('name', 'region', 'agency_name', 'agency_domain_name', 'agency_domain_id')
 AGENCY_KEYS = ('agency_name', 'agency_domain_name', 'agency_domain_id')
 _NAME = re.compile(r'^[A-Za-z0-9_]{1,64}$')
-# The client's region pattern (config.py).
-_REGION = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$')
-_AGENCY_NAME = re.compile(r'^[A-Za-z0-9_.-](?:[A-Za-z0-9_. -]{0,62}[A-Za-z0-9_.-])?$')
-_DOMAIN = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
+# The client's messages name the environment variables of the modules' options; a role variable has none.
+_ENVIRONMENT_HINT = re.compile(r' \(HW_[A-Z_]+\)')
 # Role variables that cannot go with targets, and why.
 CONFLICTS = (
     ('audit_compliance_dbss_instance_ids', 'instance IDs belong to one account and region; leave it null with '
@@ -81,12 +81,10 @@ def target_problems(targets, others=None):
         unknown = sorted(str(key) for key in target if key not in KEYS)
         if unknown:
             problems.append('%s has unknown key(s) %s; allowed: %s' % (_where(index), ', '.join(unknown), ', '.join(KEYS)))
-        for key, pattern, what in (
-                ('name', _NAME, 'a label of 1 to 64 ASCII letters, digits and _ (the account label of its findings)'),
-                ('region', _REGION, 'a region name such as cn-north-4')):
-            problem = _string_problem(_where(index, key), target.get(key), pattern, what)
-            if problem:
-                problems.append(problem)
+        problem = _string_problem(_where(index, 'name'), target.get('name'), _NAME,
+                                  'a label of 1 to 64 ASCII letters, digits and _ (the account label of its findings)')
+        problems += [problem] if problem else []
+        problems += _client_problems(index, target)
         name = target.get('name')
         if isinstance(name, str):
             if name in seen:
@@ -94,7 +92,6 @@ def target_problems(targets, others=None):
                                 % (_where(index, 'name'), name, _where(seen[name], 'name')))
             else:
                 seen[name] = index
-        problems += _agency_problems(index, target)
     others = others or {}
     for name, why in CONFLICTS:
         if others.get(name) is not None:
@@ -110,30 +107,22 @@ def target_problems(targets, others=None):
     return problems
 
 
-def _agency_problems(index, target):
+def _client_problems(index, target):
+    """The region and agency of a target, checked by the client's own rules (config.py, agency.py), so that the role
+    refuses exactly what the modules would refuse, before any request."""
     problems = []
-    given = dict((key, target.get(key)) for key in AGENCY_KEYS if target.get(key) not in (None, ''))
-    for key, pattern, what in (
-            ('agency_name', _AGENCY_NAME, "an agency name of 1 to 64 letters, digits, spaces, '_', '-' and '.'"),
-            ('agency_domain_name', _DOMAIN, "an account name of 1 to 64 letters, digits, '_', '-' and '.'"),
-            ('agency_domain_id', _DOMAIN, "an account ID of 1 to 64 letters, digits, '_' and '-'")):
-        if target.get(key) is not None and key not in given:        # '' (null is left out)
-            problems.append('%s must be a non-empty string, or left out, got %s' % (_where(index, key), clip(repr(target[key]), 60)))
-        elif key in given:
-            problem = _string_problem(_where(index, key), given[key], pattern, what)
-            if problem:
-                problems.append(problem)
-    if 'agency_domain_name' in given and 'agency_domain_id' in given:
-        problems.append('%s.agency_domain_name and agency_domain_id are mutually exclusive: set only one, the account '
-                        'that created the agency' % _where(index))
-    if 'agency_name' in given and 'agency_domain_name' not in given and 'agency_domain_id' not in given:
-        problems.append('%s.agency_name needs the account that created the agency: set agency_domain_name or '
-                        'agency_domain_id' % _where(index))
-    if 'agency_name' not in given:
-        stray = [key for key in ('agency_domain_name', 'agency_domain_id') if key in given]
-        if stray:
-            problems.append('%s is set but agency_name is not: set agency_name to act through an agency of that '
-                            'account, or leave it out' % _where(index, stray[0]))
+    try:
+        check_region(target.get('region'), option=_where(index, 'region'))
+    except HuaweiCloudConfigError as error:
+        problems.append(str(error))
+    if any(target.get(key) == '' for key in AGENCY_KEYS):
+        empty = [key for key in AGENCY_KEYS if target.get(key) == '']
+        problems.append('%s must be a non-empty string, or left out' % _where(index, empty[0]))
+        return problems
+    try:
+        agency_settings(dict((key, target.get(key)) for key in AGENCY_KEYS))
+    except HuaweiCloudConfigError as error:
+        problems.append('%s.%s' % (_where(index), _ENVIRONMENT_HINT.sub('', str(error))))
     return problems
 
 

@@ -144,7 +144,7 @@ def test_a_target_whose_agency_is_refused_is_an_error_of_that_target(sim, run_pl
     ([MAIN, dict(MAIN, region='cn-east-3')], {}, 'audit_compliance_targets[1].name is main again (already audit_compliance_targets[0].name)'),
     ([dict(MAIN, account='x')], {}, 'audit_compliance_targets[0] has unknown key(s) account; allowed: name, region, agency_name'),
     ([{'name': 'a b', 'region': 'cn-north-4'}], {}, 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),
-    ([{'name': 'a'}], {}, 'audit_compliance_targets[0].region must be a region name such as cn-north-4, got None'),
+    ([{'name': 'a'}], {}, "audit_compliance_targets[0].region must be a region name of letters, digits and '-' such as cn-north-4, got 'None'"),
     ([dict(MAIN, agency_domain_name=MEMBER_ACCOUNT)], {}, 'audit_compliance_targets[0].agency_domain_name is set but agency_name is not'),
     ([dict(MEMBER, agency_domain_id='abc')], {}, 'audit_compliance_targets[0].agency_domain_name and agency_domain_id are mutually exclusive'),
     ([MAIN], {'audit_compliance_rds_instance_ids': ['x']}, 'audit_compliance_rds_instance_ids cannot go with audit_compliance_targets'),

@@ -35,9 +35,11 @@ def test_good_targets(targets):
                                         'agency_name, agency_domain_name, agency_domain_id'),
     ([{'name': 'a-b', 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),
     ([{'name': 'x' * 65, 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label'),
-    ([{'name': 'a', 'region': 'cn north'}], 'audit_compliance_targets[0].region must be a region name such as cn-north-4'),
+    ([{'name': 'a', 'region': 'cn north'}], "audit_compliance_targets[0].region must be a region name of letters, digits and '-' "
+                                            "such as cn-north-4, got 'cn north'"),
     ([{'name': 'a', 'region': 4}], 'audit_compliance_targets[0].region must be a region name'),
-    ([{'name': 'a'}], 'audit_compliance_targets[0].region must be a region name such as cn-north-4, got None'),
+    ([{'name': 'a'}], "audit_compliance_targets[0].region must be a region name of letters, digits and '-' such as cn-north-4, "
+                      "got 'None'"),
     ([dict(MAIN, agency_domain_id='d1')], 'audit_compliance_targets[0].agency_domain_id is set but agency_name is not'),
     ([dict(OTHER, agency_domain_id='d1')], 'audit_compliance_targets[0].agency_domain_name and agency_domain_id are mutually '
                                            'exclusive'),
