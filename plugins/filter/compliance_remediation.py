@@ -35,8 +35,8 @@ def audit_compliance_remediation(report, remediation_plan=None, result=None, req
         raise AnsibleFilterError('audit_compliance_remediation expects the dict made by hwcloud.dbaudit.audit_compliance_report')
     try:
         section = compliance_remediation.section(report, remediation_plan, result,
-                                                 requested=compliance_remediation.as_flag('requested', requested),
-                                                 check_mode=compliance_remediation.as_flag('check_mode', check_mode))
+                                                 requested=compliance.as_bool('requested', requested),
+                                                 check_mode=compliance.as_bool('check_mode', check_mode))
     except compliance.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_remediation: %s' % to_native(error))
     return compliance_remediation.apply(report, section)

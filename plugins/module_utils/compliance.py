@@ -186,10 +186,11 @@ def _threshold(name, value, minimum=0):
     return number
 
 
-def _as_bool(name, value):
+def as_bool(name, value):
+    """A boolean given as Jinja may give it (a bool, or true/false/yes/no/on/off/1/0 as text)."""
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    text = as_text(value).strip().lower()
     if text in ('true', 'yes', 'on', '1'):
         return True
     if text in ('false', 'no', 'off', '0'):
@@ -279,7 +280,7 @@ def _role_variable_problem(name, kind, allowed, value):
         return None
     if kind == 'bool':
         try:
-            _as_bool(name, value)
+            as_bool(name, value)
         except ComplianceInputError:
             return '%s must be true or false, got %s' % (name, got)
         return None
@@ -572,7 +573,7 @@ def _settings(options):
         'expiry_warning_days': _threshold('expiry_warning_days', merged['expiry_warning_days']),
         'min_retention_days': _threshold('min_retention_days', merged['min_retention_days']),
         'log_freshness_hours': _threshold('log_freshness_hours', merged['log_freshness_hours'], minimum=1),
-        'require_full_audit': _as_bool('require_full_audit', merged['require_full_audit']),
+        'require_full_audit': as_bool('require_full_audit', merged['require_full_audit']),
         'alarm_ack_hours': _threshold('alarm_ack_hours', merged['alarm_ack_hours']),
         'fail_on': _fail_on(merged['fail_on']),
         'profile': _profile(merged['profile']),

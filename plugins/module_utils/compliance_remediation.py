@@ -41,18 +41,6 @@ _VERDICT_CLASSES = {'NOT_REQUESTED': 'NOT_EVALUATED', 'NOTHING_TO_FIX': 'PASS', 
                     'ERROR': 'ERROR'}
 
 
-def as_flag(name, value):
-    """A boolean given as Jinja may give it (a bool, or true/false/yes/no/on/off/1/0 as text)."""
-    if isinstance(value, bool):
-        return value
-    text = as_text(value).strip().lower()
-    if text in ('true', 'yes', 'on', '1'):
-        return True
-    if text in ('false', 'no', 'off', '0'):
-        return False
-    raise ComplianceInputError('%s must be a boolean, got %r' % (name, value))
-
-
 def target_keep_days(min_retention_days):
     """The retention remediation sets: the minimum retention, at least 1 day (the audit log must be on)."""
     return max(MIN_KEEP_DAYS, min_retention_days)
