@@ -200,8 +200,8 @@ class SimulatorApp:
         route = self._route(request.method, request.path)[0] if exchanges is not None else None
         if route is None:
             return
-        exchanges.append({"route": "%s %s" % (route.method, route.pattern), "account": record.get("account"), "method": request.method, "path": request.path, "query": request.query,
-                          "request_body": request.body, "status": response.status,
+        exchanges.append({"route": "%s %s" % (route.method, route.pattern), "account": record.get("account"),
+                          "method": request.method, "path": request.path, "query": request.query, "request_body": request.body, "status": response.status,
                           "response_body": b"".join(response.chunks()) if response.stream is None else None})
 
     def _handle_service(self, request, record):
