@@ -69,8 +69,15 @@ class _Paging:
         return 'page %d' % self.argument(offset, page_size)
 
 
+# The number of the first page of the DBSS page/size APIs (audited SQL statements, alarm log, SQL injection rules).
+# Neither the SDK's models nor the API reference say whether ``page`` counts from 0 or from 1; Huawei's Terraform
+# provider pages a sibling DBSS API (the operation log, data_source_huaweicloud_dbss_operation_logs.go) from 1.
+# This is the one place that assumption lives (docs/api-fidelity.md); tests/live/ checks it against a real account
+# (page 1 of size 1 and page 1 of size 2 start with the same record).
+FIRST_PAGE = 1
+
 OFFSETS = _Paging('offset')
-PAGE_NUMBERS = _Paging('page', first_page=1)
+PAGE_NUMBERS = _Paging('page', first_page=FIRST_PAGE)
 
 
 class _Page:

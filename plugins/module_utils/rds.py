@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import Subject, map_bounded
@@ -41,6 +42,11 @@ AUDIT_LOGS_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog'
 AUDIT_POLICY_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog-policy'
 AUDIT_LOG_LINKS_API = 'RDS POST /v3/{project_id}/instances/{instance_id}/auditlog-links'
 AUDIT_LOG_LINKS_PER_REQUEST = 50  # the API's maximum
+# ``all_audit_log_action`` as the service documents it: JSON text of an object, each category (DCL, DDL, DML, OTHER)
+# naming its actions comma-separated. Bounded: the documented text is about 400 characters.
+AUDIT_LOG_ACTIONS_EXPECTED = ('JSON text of an object mapping categories to comma-separated actions '
+                              '(or a list of actions)')
+AUDIT_LOG_ACTIONS_MAX_TEXT = 65536
 
 
 def list_rds_instances(client, instance_id=None, name=None, datastore_type='MySQL', vpc_id=None, max_workers=8):
@@ -175,13 +181,60 @@ def read_audit_policy(instance_id, body, request_id=None):
         keep_days = require_count(body, 'keep_days')
         if isinstance(body['keep_days'], str):
             raise ShapeProblem('keep_days', body['keep_days'], 'an integer')
+        categories, actions = parse_audit_log_actions(body.get('all_audit_log_action'))
         policy = {
             'instance_id': instance_id,
             'keep_days': keep_days,
             'audit_types': optional_list(body, 'audit_types'),
-            'all_audit_log_action': optional_list(body, 'all_audit_log_action'),
+            'all_audit_log_action': actions,
+            'audit_log_action_categories': categories,
             'enabled': keep_days > 0,
         }
     except ShapeProblem as problem:
         raise shape_error(AUDIT_POLICY_API, problem, request_id, RDS_INSTANCES.context(instance_id))
     return policy
+
+
+def parse_audit_log_actions(value):
+    """``(categories, actions)`` of ``all_audit_log_action``: ``{'DCL': ['CREATE_USER', ...], ...}`` and every action
+    once, in the order given. The service sends JSON text (the SDK types it ``str``); a list of actions (an older or
+    newer service) has no categories; absent, null, ``""`` and ``"{}"`` (PostgreSQL: undocumented) offer nothing.
+    Anything else is a :class:`ShapeProblem`, never "no actions"."""
+    if value is None:
+        return {}, []
+    if isinstance(value, list):
+        return {}, _action_names(value, value)
+    if not isinstance(value, str) or len(value) > AUDIT_LOG_ACTIONS_MAX_TEXT:
+        raise ShapeProblem('all_audit_log_action', value, AUDIT_LOG_ACTIONS_EXPECTED)
+    if not value.strip():
+        return {}, []
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ShapeProblem('all_audit_log_action', value, AUDIT_LOG_ACTIONS_EXPECTED)
+    if not isinstance(parsed, dict):
+        raise ShapeProblem('all_audit_log_action', value, AUDIT_LOG_ACTIONS_EXPECTED)
+    categories = {}
+    actions = []
+    for category, listed in parsed.items():
+        if isinstance(listed, str):
+            names = _action_names([item for item in listed.split(',') if item.strip()], value)
+        elif isinstance(listed, list):
+            names = _action_names(listed, value)
+        else:
+            raise ShapeProblem('all_audit_log_action', value, AUDIT_LOG_ACTIONS_EXPECTED)
+        categories[category] = names
+        for name in names:
+            if name not in actions:
+                actions.append(name)
+    return categories, actions
+
+
+def _action_names(items, found):
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise ShapeProblem('all_audit_log_action', found, AUDIT_LOG_ACTIONS_EXPECTED)
+    names = []
+    for item in items:
+        if item.strip() not in names:
+            names.append(item.strip())
+    return names

@@ -12,23 +12,20 @@ is repeated only when it did not take effect (at most ``max_retries`` times). Ev
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 import threading
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import map_bounded
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import Subject, map_bounded, run_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError, with_context
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import RDS_INSTANCES, read_audit_policy
 
 KEEP_DAYS_MIN = 1
 KEEP_DAYS_MAX = 732  # the longest retention the read documents (the write's 3660 would not read back)
-# The MySQL audit log actions RDS documents (``all_audit_log_action``), plus OTHERS, named by the API notes. An
-# instance's own ``all_audit_log_action`` is the final word: a type it does not offer is refused before its write.
-AUDIT_TYPES = (
-    'CREATE_USER', 'DROP_USER', 'RENAME_USER', 'GRANT', 'REVOKE', 'ALTER_USER', 'ALTER_USER_DEFAULT_ROLE', 'CREATE',
-    'ALTER', 'DROP', 'RENAME', 'TRUNCATE', 'INSERT', 'DELETE', 'UPDATE', 'REPLACE', 'SELECT', 'BEGIN/COMMIT/ROLLBACK',
-    'PREPARED_STATEMENT', 'CALL_PROCEDURE', 'KILL', 'SET_OPTION', 'CONFIG', 'FLUSH', 'INSTALL_PLUGIN',
-    'UNINSTALL_PLUGIN', 'SHOW', 'OTHERS',
-)
+# What an audit log action looks like (``INSERT``, ``CHANGE_DB``, ``BEGIN/COMMIT/ROLLBACK``): checked before any
+# request. Which actions are allowed is the instance's own word (its ``all_audit_log_action``), checked after the policy
+# of every instance was read and before anything is written: no fixed list can follow the service's releases.
+AUDIT_TYPE_PATTERN = re.compile(r'^[A-Z][A-Z0-9_/]{0,63}$')
 SET_POLICY_API = 'RDS PUT /v3/{project_id}/instances/{instance_id}/auditlog-policy'
 
 
@@ -51,10 +48,11 @@ def desired_policy(state, keep_days=None, audit_types=None, reserve_auditlogs=Tr
         raise HuaweiCloudConfigError('keep_days must be between %d and %d with state=present (use state=absent to turn the '
                                      'audit log off), got %s' % (KEEP_DAYS_MIN, KEEP_DAYS_MAX, keep_days))
     if audit_types is not None:
-        unknown = [item for item in audit_types if item not in AUDIT_TYPES]
-        if unknown:
-            raise HuaweiCloudConfigError('audit_types: unknown audit type %s; allowed values: %s (an empty list audits '
-                                         'every type)' % (', '.join(repr(item) for item in unknown), ', '.join(AUDIT_TYPES)))
+        malformed = [item for item in audit_types if not isinstance(item, str) or not AUDIT_TYPE_PATTERN.match(item)]
+        if malformed:
+            raise HuaweiCloudConfigError('audit_types: %s is not an audit log action; allowed values: the actions the instance '
+                                         'offers (all_audit_log_action of rds_auditlog_policy_info, upper case such as INSERT, '
+                                         'CHANGE_DB; an empty list audits every type)' % ', '.join(repr(item) for item in malformed))
         audit_types = sorted(set(audit_types))
     return {'keep_days': keep_days, 'audit_types': audit_types, 'reserve_auditlogs': None}
 
@@ -109,6 +107,24 @@ def _worth_reading_again(error):
     return error.status is None or error.status >= 500 or error.status == 429
 
 
+# The instances of an update, each with the outcome of reading its policy: ``(instance_id, (live, error))``.
+_READ_INSTANCES = Subject('RDS instance', 'RDS instances', lambda job: job[0])
+
+
+def offered_problem(instance_id, live, audit_types):
+    """The one-line refusal of ``audit_types`` the instance does not offer, or None. An instance that offers no action
+    (PostgreSQL, or a policy without ``all_audit_log_action``) takes no audit type at all."""
+    offered = live.get('all_audit_log_action') or []
+    missing = [item for item in audit_types or [] if item not in offered]
+    if not missing:
+        return None
+    if not offered:
+        return ('audit_types: RDS instance %s offers no audit log action (its all_audit_log_action is empty: audit types '
+                'are for RDS for MySQL); allowed values: an empty list, or leave audit_types out' % instance_id)
+    return 'audit_types: %s not offered by RDS instance %s; allowed values: %s (its all_audit_log_action)' % (
+        ', '.join(missing), instance_id, ', '.join(offered))
+
+
 class AuditPolicyUpdate:
     """Bring each instance's policy to ``desired``, ``max_workers`` instances at a time. ``run()`` returns
     ``{'changed', 'policies', 'writes', 'diff'}``; a failure names every failed instance and carries all of those
@@ -125,8 +141,16 @@ class AuditPolicyUpdate:
         self._lock = threading.Lock()
 
     def run(self):
+        """Read every policy, refuse audit types an instance does not offer (before any write), then write. An
+        instance whose policy could not be read fails alone; the others are still brought to ``desired``."""
+        reads = list(zip(self.instance_ids, run_bounded(self._read, self.instance_ids, self.max_workers)))
+        problems = [problem for problem in (offered_problem(instance_id, live, self.desired['audit_types'])
+                                            for instance_id, (live, error) in reads if error is None) if problem]
+        if problems:
+            more = ' (and %d more RDS instances)' % (len(problems) - 1) if len(problems) > 1 else ''
+            raise HuaweiCloudConfigError(problems[0] + more)
         try:
-            policies = map_bounded(self._apply, self.instance_ids, self.max_workers, RDS_INSTANCES)
+            policies = map_bounded(self._apply, reads, self.max_workers, _READ_INSTANCES)
         except HuaweiCloudError as error:
             error.result = self._summary(error.partial_results or [])
             raise
@@ -149,22 +173,15 @@ class AuditPolicyUpdate:
         response = with_context(RDS_INSTANCES.context(instance_id), self.client.request, 'GET', 'rds', self._path(instance_id))
         return read_audit_policy(instance_id, response.body, response.request_id)
 
-    def _apply(self, instance_id):
-        live = self._read(instance_id)
-        self._check_offered(instance_id, live)
+    def _apply(self, job):
+        instance_id, (live, error) = job
+        if error is not None:
+            raise error
         after, body = plan_change(live, self.desired)
         record = {'instance_id': instance_id, 'before': policy_state(live), 'after': after, 'changed': body is not None}
         if body is not None and not self.check_mode:
             self._write(instance_id, body, after)
         return record
-
-    def _check_offered(self, instance_id, live):
-        offered = live.get('all_audit_log_action') or []
-        wanted = self.desired['audit_types'] or []
-        missing = [item for item in wanted if offered and item not in offered]
-        if missing:
-            raise HuaweiCloudError('audit_types: %s not offered by this instance; it offers: %s' % (
-                ', '.join(missing), ', '.join(offered)), context=RDS_INSTANCES.context(instance_id))
 
     def _record(self, instance_id, body, outcome, error=None):
         write = {'instance_id': instance_id, 'body': dict(body), 'outcome': outcome}

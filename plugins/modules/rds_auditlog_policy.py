@@ -25,13 +25,14 @@ options:
     description:
       - The SQL operation types to audit (RDS for MySQL only), with O(state=present). An empty list audits every
         type. Not given, the instance's current audit types are kept.
-      - "Allowed values: V(CREATE_USER), V(DROP_USER), V(RENAME_USER), V(GRANT), V(REVOKE), V(ALTER_USER),
-        V(ALTER_USER_DEFAULT_ROLE), V(CREATE), V(ALTER), V(DROP), V(RENAME), V(TRUNCATE), V(INSERT), V(DELETE),
-        V(UPDATE), V(REPLACE), V(SELECT), V(BEGIN/COMMIT/ROLLBACK), V(PREPARED_STATEMENT), V(CALL_PROCEDURE), V(KILL),
-        V(SET_OPTION), V(CONFIG), V(FLUSH), V(INSTALL_PLUGIN), V(UNINSTALL_PLUGIN), V(SHOW), V(OTHERS). Another value
-        is refused before any request."
-      - An instance offers the types its policy lists as C(all_audit_log_action); a type it does not offer fails
-        that instance before anything is written to it.
+      - "Allowed values: the actions each instance offers, listed by M(hwcloud.dbaudit.rds_auditlog_policy_info) as
+        RV(hwcloud.dbaudit.rds_auditlog_policy_info#module:policies[].all_audit_log_action) (RDS for MySQL documents
+        for example V(CREATE_USER), V(GRANT), V(CREATE), V(DROP), V(INSERT), V(UPDATE), V(DELETE), V(SELECT),
+        V(BEGIN/COMMIT/ROLLBACK), V(CHANGE_DB)). A value that is not an upper-case action name is refused before any
+        request."
+      - The policy of every instance is read first; a type one of them does not offer fails the task, naming the
+        instance and the types it offers, before anything is written to any instance. An instance that offers no
+        action (RDS for PostgreSQL) takes no audit type.
       - Compared as a set (order and repeats do not matter).
     type: list
     elements: str

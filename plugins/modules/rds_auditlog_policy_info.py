@@ -58,9 +58,21 @@ policies:
   elements: dict
   contains:
     all_audit_log_action:
-      description: Every action the engine can audit.
+      description:
+        - Every action the instance can audit, each once, in the order the service lists them. The service sends
+          them as JSON text of categories; this is the flat list (empty for RDS for PostgreSQL).
+        - These are the values O(hwcloud.dbaudit.rds_auditlog_policy#module:audit_types) allows for this instance.
       type: list
       elements: str
+      sample: [CREATE_USER, DROP_USER, GRANT, CREATE, ALTER, INSERT, DELETE, SELECT, BEGIN/COMMIT/ROLLBACK, CHANGE_DB]
+    audit_log_action_categories:
+      description:
+        - The same actions by category, as the service groups them (C(DCL), C(DDL), C(DML), C(OTHER) on RDS for
+          MySQL). Empty when the service lists no categories (RDS for PostgreSQL, or a service that sends a plain
+          list).
+      type: dict
+      sample: {"DCL": [CREATE_USER, DROP_USER, GRANT, REVOKE], "DDL": [CREATE, ALTER, DROP], "DML": [INSERT, SELECT],
+               "OTHER": [BEGIN/COMMIT/ROLLBACK, CHANGE_DB]}
     audit_types:
       description: The audited action types.
       type: list

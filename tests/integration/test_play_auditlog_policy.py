@@ -5,6 +5,7 @@ Expected values come from the simulator's seeded policies (``sim.data``); every 
 back after each test), so the tests need no order and may run on separate workers."""
 
 import copy
+import json
 
 import pytest
 
@@ -112,7 +113,7 @@ def test_absent_turns_the_audit_log_off(sim, run_playbook, chosen):
 
 @pytest.mark.parametrize('args, words', [
     ({'keep_days': 5000}, ['keep_days', 'between 1 and 732', '5000']),
-    ({'keep_days': 30, 'audit_types': ['INSERT', 'EVERYTHING']}, ["audit_types: unknown audit type 'EVERYTHING'", 'allowed values: ']),
+    ({'keep_days': 30, 'audit_types': ['INSERT', 'insert']}, ["audit_types: 'insert' is not an audit log action", 'allowed values: ']),
     ({'keep_days': 30, 'state': 'absent'}, ['keep_days is not allowed with state=absent']),
     ({}, ['keep_days is required with state=present', 'between 1 and 732']),
     ({'keep_days': 30, 'state': 'off'}, ['state', 'present, absent']),
@@ -136,3 +137,35 @@ def test_an_unknown_instance_is_named_and_the_others_are_still_set(sim, run_play
     assert [policy['instance_id'] for policy in run.result['policies']] == [chosen['off'][0]]
     assert [write['instance_id'] for write in run.result['writes']] == [chosen['off'][0]]
     assert policies(sim)[chosen['off'][0]]['keep_days'] == 365
+
+
+def offered(sim, rds_id):
+    """The actions the seeded policy offers, from its JSON text (what the API reference prints, issue 19)."""
+    return [action for text in json.loads(policies(sim)[rds_id]['all_audit_log_action']).values() for action in text.split(',')]
+
+
+def test_the_info_module_reads_the_documented_json_text(sim, run_playbook, chosen):
+    ids = chosen['off'] + [chosen['on']]
+    run = run_playbook('rds_auditlog_policy_info', {'module_args': {'instance_ids': ids}}, env=credentials(sim))
+    assert run.result.get('failed') is not True, run.output
+    for policy in run.result['policies']:
+        text = json.loads(policies(sim)[policy['instance_id']]['all_audit_log_action'])
+        assert policy['audit_log_action_categories'] == {name: actions.split(',') for name, actions in text.items()}
+        assert policy['all_audit_log_action'] == offered(sim, policy['instance_id'])
+        assert 'CHANGE_DB' in policy['audit_log_action_categories']['OTHER']
+
+
+def test_change_db_is_accepted_and_undocumented_types_are_refused_before_any_write(sim, run_playbook, chosen):
+    args = {'instance_ids': chosen['off'], 'keep_days': 30, 'audit_types': ['CHANGE_DB']}
+    run = run_playbook('rds_auditlog_policy', {'module_args': args}, env=credentials(sim))
+    assert run.result['changed'] is True, run.output
+    assert all(policies(sim)[rds_id]['audit_types'] == ['CHANGE_DB'] for rds_id in chosen['off'])
+
+    sim.reset_requests()
+    refused = dict(args, audit_types=['INSERT', 'SHOW', 'OTHERS'])
+    run = run_playbook('rds_auditlog_policy', {'module_args': refused}, env=credentials(sim))
+    assert run.result['failed'] is True
+    message = run.result['msg']
+    assert message.startswith('audit_types: OTHERS, SHOW not offered by RDS instance %s; allowed values: %s' % (
+        chosen['off'][0], ', '.join(offered(sim, chosen['off'][0])))), message
+    assert '\n' not in message and puts(sim) == []

@@ -29,6 +29,7 @@ _HTML_PAGE = "<html><head><title>{status} {phrase}</title></head><body><center><
 class Route:
     def __init__(self, method, pattern, service, handler, authenticated=True):
         self.method = method
+        self.pattern = pattern
         self.regex = re.compile("^" + pattern + "/?$")
         self.service = service
         self.handler = handler
@@ -106,6 +107,8 @@ class SimulatorApp:
         self._shape_lock = threading.Lock()
         self._instance_shape = config.instance_shape
         self._link_ttl = config.link_ttl_seconds
+        # A list while the contract tests record what is exchanged (Simulator.recording_exchanges), else None.
+        self.exchanges = None
 
     @property
     def instance_shape(self):
@@ -186,8 +189,20 @@ class SimulatorApp:
             response = self._handle_service(request, record)
             record["status"] = None if response.drop or response.reset_at == 0 else response.status
             self.log.append(record)
+            self._record_exchange(request, record, response)
         response.headers.setdefault("X-Request-Id", request.request_id)
         return response
+
+    def _record_exchange(self, request, record, response):
+        """With exchanges recorded (Simulator.recording_exchanges, for the contract tests): every API request that
+        reached a route, with its body and the body the simulator answered."""
+        exchanges = self.exchanges
+        route = self._route(request.method, request.path)[0] if exchanges is not None else None
+        if route is None:
+            return
+        exchanges.append({"route": "%s %s" % (route.method, route.pattern), "account": record.get("account"),
+                          "method": request.method, "path": request.path, "query": request.query, "request_body": request.body, "status": response.status,
+                          "response_body": b"".join(response.chunks()) if response.stream is None else None})
 
     def _handle_service(self, request, record):
         latency_ms, latency_hit, rule = self.faults.select(request.method, request.path)

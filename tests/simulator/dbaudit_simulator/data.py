@@ -37,9 +37,29 @@ _RDS_ENGINES = {
     "PostgreSQL": (("14", "15"), "14.8.2", 5432, "root"),
     "SQLServer": (("2019_SE",), "2019.15.0.4345", 1433, "rdsuser"),
 }
-ALL_AUDIT_LOG_ACTIONS = ("CREATE_USER", "DROP_USER", "RENAME_USER", "GRANT", "REVOKE", "ALTER_USER", "ALTER_USER_DEFAULT_ROLE", "CREATE", "ALTER",
-                         "DROP", "RENAME", "TRUNCATE", "INSERT", "DELETE", "UPDATE", "REPLACE", "SELECT", "BEGIN/COMMIT/ROLLBACK",
-                         "PREPARED_STATEMENT", "CALL_PROCEDURE", "KILL", "SET_OPTION", "CONFIG", "FLUSH", "INSTALL_PLUGIN", "UNINSTALL_PLUGIN", "SHOW")
+# The audit log actions of an RDS for MySQL instance, by category, as the API reference's ShowAuditlogPolicy sample
+# prints them (issue 19; SDK ShowAuditlogPolicyResponse types all_audit_log_action as str).
+AUDIT_LOG_ACTION_CATEGORIES = (
+    ("DCL", ("CREATE_USER", "DROP_USER", "RENAME_USER", "GRANT", "REVOKE", "ALTER_USER", "ALTER_USER_DEFAULT_ROLE")),
+    ("DDL", ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "REPAIR", "OPTIMIZE")),
+    ("DML", ("INSERT", "DELETE", "UPDATE", "REPLACE", "SELECT")),
+    ("OTHER", ("BEGIN/COMMIT/ROLLBACK", "PREPARED_STATEMENT", "CALL_PROCEDURE", "KILL", "SET_OPTION", "CHANGE_DB", "UNINSTALL_PLUGIN",
+               "INSTALL_PLUGIN")),
+)
+ALL_AUDIT_LOG_ACTIONS = tuple(action for _category, actions in AUDIT_LOG_ACTION_CATEGORIES for action in actions)
+# What the policy read serves as all_audit_log_action: JSON text (a string), never a list. PostgreSQL's value is not
+# documented; "{}" is one of the plausible answers the client tolerates.
+MYSQL_AUDIT_LOG_ACTION_TEXT = json.dumps({category: ",".join(actions) for category, actions in AUDIT_LOG_ACTION_CATEGORIES},
+                                         separators=(",", ":"))
+POSTGRESQL_AUDIT_LOG_ACTION_TEXT = "{}"
+
+
+def offered_actions(policy):
+    """The actions a policy's all_audit_log_action text offers (what a write's audit_types may name)."""
+    categories = json.loads(policy["all_audit_log_action"] or "{}")
+    return [action for actions in categories.values() for action in actions.split(",") if action]
+
+
 # keep_days cycle for MySQL instances: audit off (0), below 180 days (7, 30), and compliant values.
 _KEEP_DAYS_CYCLE = (180, 0, 7, 365, 732, 30, 180, 0, 365, 1)
 # keep_days cycle for PostgreSQL instances (the policy API serves them too; they have no audit_types and no log files).
@@ -276,7 +296,8 @@ def _generate_postgresql_policies(rds_instances):
     """Audit log policies of the PostgreSQL instances: keep_days by position in _PG_KEEP_DAYS_CYCLE; PostgreSQL has no
     audit types (the write takes ``databases`` instead)."""
     postgres = [rds for rds in rds_instances if rds["datastore"]["type"] == "PostgreSQL"]
-    return {rds["id"]: {"keep_days": _PG_KEEP_DAYS_CYCLE[position % len(_PG_KEEP_DAYS_CYCLE)], "audit_types": [], "all_audit_log_action": []}
+    return {rds["id"]: {"keep_days": _PG_KEEP_DAYS_CYCLE[position % len(_PG_KEEP_DAYS_CYCLE)], "audit_types": [],
+                        "all_audit_log_action": POSTGRESQL_AUDIT_LOG_ACTION_TEXT}
             for position, rds in enumerate(postgres)}
 
 
@@ -566,7 +587,7 @@ def _generate_audit_setup(rng, config, region, now, rds_instances):
             audit_on.append(rds)
         else:
             audit_types = []
-        policies[rds["id"]] = {"keep_days": keep_days, "audit_types": audit_types, "all_audit_log_action": list(ALL_AUDIT_LOG_ACTIONS)}
+        policies[rds["id"]] = {"keep_days": keep_days, "audit_types": audit_types, "all_audit_log_action": MYSQL_AUDIT_LOG_ACTION_TEXT}
     # Every third instance with audit on stopped producing logs 2-10 days ago ("stale"); the others log up to now.
     start = now - datetime.timedelta(days=config.log_days)
     for position, rds in enumerate(audit_on):

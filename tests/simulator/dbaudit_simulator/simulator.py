@@ -1,8 +1,9 @@
 """The Simulator facade used by tests, `make demo` and the CLI."""
 
+import contextlib
 import datetime
 
-from .app import SimulatorApp
+from .app import ROUTES, SimulatorApp
 from .config import DEFAULT_CREDENTIALS, SimulatorConfig, check_sts_ttl
 from .data import generate
 from .server import ServerThread
@@ -56,6 +57,23 @@ class Simulator:
     @property
     def requests(self):
         return self._app.log.snapshot()
+
+    @contextlib.contextmanager
+    def recording_exchanges(self):
+        """Within the block, every API request that reaches a route is kept with its body and the body answered:
+        ``[{"route": "GET /v3/...", "method", "path", "query", "request_body", "status", "response_body"}]`` (the
+        contract tests check them against the official SDK's models)."""
+        exchanges = []
+        self._app.exchanges = exchanges
+        try:
+            yield exchanges
+        finally:
+            self._app.exchanges = None
+
+    @property
+    def routes(self):
+        """Every API route the simulator serves, as ``"METHOD pattern"``."""
+        return ["%s %s" % (route.method, route.pattern) for route in ROUTES]
 
     def reset_requests(self):
         """Clear the request log and restart the flow-control and storage counters."""

@@ -2,6 +2,7 @@
 
 import collections
 import datetime
+import json
 
 import pytest
 
@@ -126,7 +127,11 @@ def test_rds_policies_and_log_freshness(data):
     assert set(data.audit_policies) == set(mysql) | set(postgres)
     # PostgreSQL: keep_days by position (off, too short, compliant), no audit types, no log files.
     assert [data.audit_policies[rds_id]["keep_days"] for rds_id in postgres] == [0, 30]
-    assert all(data.audit_policies[rds_id]["audit_types"] == data.audit_policies[rds_id]["all_audit_log_action"] == [] for rds_id in postgres)
+    assert all(data.audit_policies[rds_id]["audit_types"] == [] for rds_id in postgres)
+    # all_audit_log_action is JSON text, as the API reference prints it (issue 19): "{}" offers nothing.
+    assert all(data.audit_policies[rds_id]["all_audit_log_action"] == "{}" for rds_id in postgres)
+    assert all(json.loads(data.audit_policies[rds_id]["all_audit_log_action"])["OTHER"].endswith("CHANGE_DB,UNINSTALL_PLUGIN,INSTALL_PLUGIN")
+               for rds_id in mysql)
     assert all(data.audit_logs[rds_id] == [] for rds_id in postgres)
     keep_days = {p["keep_days"] for p in data.audit_policies.values()}
     assert 0 in keep_days and any(0 < k < 180 for k in keep_days) and any(k >= 180 for k in keep_days)

@@ -113,7 +113,7 @@ def test_postgresql_takes_databases_not_audit_types(api, region, restore):
     assert _put(api, pg, {"keep_days": 200, "databases": [""]}).status_code == 400
     assert region.audit_policies[pg] == before
     assert _put(api, pg, {"keep_days": 200, "databases": ["orders"]}).json() == {"status": "COMPLETED"}
-    assert api.get(_path(api, pg)).json() == {"keep_days": 200, "audit_types": [], "all_audit_log_action": []}
+    assert api.get(_path(api, pg)).json() == {"keep_days": 200, "audit_types": [], "all_audit_log_action": "{}"}
     mysql = _mysql(region, enabled=True)
     assert _put(api, mysql, {"keep_days": 200, "databases": ["orders"]}).status_code == 400
 

@@ -9,6 +9,7 @@ Notes on this SDK version (3.1.219):
 """
 
 import datetime
+import json
 import warnings
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdbss.v1 import DbssClient, ListAuditInstancesNewRequest, ListAuditInstancesRequest, ListAuditRuleScopesNewRequest
-from huaweicloudsdkrds.v3 import ListAuditlogsRequest, ListInstancesRequest, RdsClient
+from huaweicloudsdkrds.v3 import ListAuditlogsRequest, ListInstancesRequest, RdsClient, ShowAuditlogPolicyRequest
 
 FMT = "%Y-%m-%dT%H:%M:%S%z"
 
@@ -102,6 +103,16 @@ def test_sdk_lists_rds_instances(rds_client, region):
     assert resp.total_count == len(expected)
     assert [i.id for i in resp.instances] == [i["id"] for i in expected]
     assert [i.datastore.version for i in resp.instances] == [i["datastore"]["version"] for i in expected]
+
+
+def test_sdk_reads_the_audit_policy_as_json_text(rds_client, region):
+    # all_audit_log_action is a string holding JSON text (SDK: str; API reference sample), never a list (issue 19).
+    mysql = next(i["id"] for i in region.rds_instances if i["datastore"]["type"] == "MySQL")
+    resp = rds_client.show_auditlog_policy(ShowAuditlogPolicyRequest(instance_id=mysql))
+    assert isinstance(resp.all_audit_log_action, str)
+    categories = json.loads(resp.all_audit_log_action)
+    assert sorted(categories) == ["DCL", "DDL", "DML", "OTHER"] and "CHANGE_DB" in categories["OTHER"].split(",")
+    assert resp.keep_days == region.audit_policies[mysql]["keep_days"]
 
 
 def test_sdk_wrong_secret_key_gets_401_apigw_0301(sim, region):

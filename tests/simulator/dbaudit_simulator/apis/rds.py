@@ -4,6 +4,7 @@ import datetime
 import re
 
 from .. import errors
+from ..data import offered_actions
 from ..wire import json_response
 from .common import paging
 
@@ -138,7 +139,8 @@ def set_auditlog_policy(ctx):
     if audit_types is not None:
         if not isinstance(audit_types, list) or not all(isinstance(item, str) for item in audit_types):
             raise errors.rds_invalid("Invalid parameter audit_types: expected a list of strings")
-        unknown = [item for item in audit_types if item not in policy["all_audit_log_action"]]
+        offered = offered_actions(policy)
+        unknown = [item for item in audit_types if item not in offered]
         if unknown:
             raise errors.rds_invalid("Invalid parameter audit_types: %s is not an audit log action of this instance" % unknown[0])
     if keep_days == 0:

@@ -139,6 +139,7 @@ def test_audit_logs_of_the_wrong_shape(hostile, body, problem):
 
 
 POLICY_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog-policy'
+ACTIONS_TEXT = 'JSON text of an object mapping categories to comma-separated actions (or a list of actions)'
 
 
 @pytest.mark.parametrize('body,problem', [
@@ -147,6 +148,13 @@ POLICY_API = 'RDS GET /v3/{project_id}/instances/{instance_id}/auditlog-policy'
     ({'audit_types': ['SELECT']}, "field 'keep_days' is missing, expected a non-negative integer"),
     ({'keep_days': 7.5}, "field 'keep_days' is a number (7.5), expected a non-negative integer"),
     ({'keep_days': 7, 'audit_types': 'SELECT'}, "field 'audit_types' is a string ('SELECT'), expected a list"),
+    # all_audit_log_action: JSON text of an object (documented) or a list; nothing else (issue 19).
+    ({'keep_days': 7, 'all_audit_log_action': 'INSERT,SELECT'}, "field 'all_audit_log_action' is a string ('INSERT,SELECT'), expected " + ACTIONS_TEXT),
+    ({'keep_days': 7, 'all_audit_log_action': '["INSERT"]'}, "field 'all_audit_log_action' is a string ('[\"INSERT\"]'), expected " + ACTIONS_TEXT),
+    ({'keep_days': 7, 'all_audit_log_action': '{"DML": 3}'}, "field 'all_audit_log_action' is a string ('{\"DML\": 3}'), expected " + ACTIONS_TEXT),
+    ({'keep_days': 7, 'all_audit_log_action': {'DML': 'INSERT'}}, "field 'all_audit_log_action' is an object, expected " + ACTIONS_TEXT),
+    ({'keep_days': 7, 'all_audit_log_action': 7}, "field 'all_audit_log_action' is a number (7), expected " + ACTIONS_TEXT),
+    ({'keep_days': 7, 'all_audit_log_action': ['INSERT', 3]}, "field 'all_audit_log_action' is a list, expected " + ACTIONS_TEXT),
 ])
 def test_audit_policy_of_the_wrong_shape_is_neither_on_nor_off(hostile, body, problem):
     hostile.route('GET', r'/auditlog-policy$', reply(body))
@@ -157,7 +165,8 @@ def test_audit_policy_of_the_wrong_shape_is_neither_on_nor_off(hostile, body, pr
 def test_audit_policy_of_the_documented_shape(hostile):
     hostile.route('GET', r'/auditlog-policy$', reply({'keep_days': 0, 'audit_types': None}))
     assert get_audit_policies(client_for(hostile.url), ['r1']) == [
-        {'instance_id': 'r1', 'keep_days': 0, 'audit_types': [], 'all_audit_log_action': [], 'enabled': False}]
+        {'instance_id': 'r1', 'keep_days': 0, 'audit_types': [], 'all_audit_log_action': [], 'audit_log_action_categories': {},
+         'enabled': False}]
 
 
 @pytest.mark.parametrize('workers', [1, 8])
