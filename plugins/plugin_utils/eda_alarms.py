@@ -74,34 +74,37 @@ def argument_spec():
 def check_args(args):
     """``(params, ClientConfig)`` for the source's arguments, with the modules' environment variables and
     defaults; ``HuaweiCloudConfigError`` with one line naming what is wrong, before any request."""
+    try:
+        return _check_args(args)
+    except HuaweiCloudConfigError as error:
+        raise HuaweiCloudConfigError('%s: %s' % (SOURCE, error))
+
+
+def _check_args(args):
     if not isinstance(args, dict):
-        raise HuaweiCloudConfigError('%s: the source arguments must be a mapping' % SOURCE)
+        raise HuaweiCloudConfigError('the source arguments must be a mapping')
     given = dict((key, value) for key, value in args.items() if key not in _ENGINE_ARGS)
     result = ArgumentSpecValidator(argument_spec()).validate(given)
     if result.error_messages:
         # Ansible's messages name the option and the allowed values; one line for all of them.
-        raise HuaweiCloudConfigError('%s: %s' % (SOURCE, '; '.join(clip(message, 300) for message in result.error_messages)))
+        raise HuaweiCloudConfigError('; '.join(clip(message, 300) for message in result.error_messages))
     params = result.validated_parameters
     interval = params['interval']
     if not math.isfinite(interval) or not 1 <= interval <= MAX_INTERVAL:
-        raise HuaweiCloudConfigError('%s: interval must be a number of seconds from 1 to %d, got %s'
-                                     % (SOURCE, MAX_INTERVAL, clip(args.get('interval'))))
+        raise HuaweiCloudConfigError('interval must be a number of seconds from 1 to %d, got %s'
+                                     % (MAX_INTERVAL, clip(args.get('interval'))))
     if params['instance_ids'] is not None:
         if not params['instance_ids']:
-            raise HuaweiCloudConfigError('%s: instance_ids must not be empty (leave it out for every ACTIVE audit instance)'
-                                         % SOURCE)
+            raise HuaweiCloudConfigError('instance_ids must not be empty (leave it out for every ACTIVE audit instance)')
         for instance_id in params['instance_ids']:
             check_id(instance_id, 'instance_ids')
     if not params['risk_levels']:
-        raise HuaweiCloudConfigError('%s: risk_levels must name at least one of %s' % (SOURCE, ', '.join(ALARM_RISK_LEVELS)))
+        raise HuaweiCloudConfigError('risk_levels must name at least one of %s' % ', '.join(ALARM_RISK_LEVELS))
     if not HAS_REQUESTS:
-        raise HuaweiCloudConfigError('%s needs the Python library requests in the rulebook\'s Python' % SOURCE)
-    try:
-        config = ClientConfig(params)
-        if params['cursor_file']:
-            eda_cursor.check_cursor_path(params['cursor_file'])
-    except HuaweiCloudConfigError as error:
-        raise HuaweiCloudConfigError('%s: %s' % (SOURCE, error))
+        raise HuaweiCloudConfigError("the Python library requests is missing from the rulebook's Python")
+    config = ClientConfig(params)
+    if params['cursor_file']:
+        eda_cursor.check_cursor_path(params['cursor_file'])
     return params, config
 
 
@@ -224,7 +227,7 @@ class AlarmPoller:
         state = self.state[kind]
         start = watermark - LOOKBACK
         end = min(now, watermark + MAX_POLL_SPAN)
-        if end <= watermark:
+        if end < watermark:
             return []
         while True:
             records, truncated, limit_reached, failures = list_records(
@@ -267,7 +270,13 @@ class AlarmPoller:
         return found
 
     def _forget_old_ids(self, state):
-        oldest = min(list(state['watermarks'].values()) + [self._start]) - LOOKBACK
+        # The earliest time a later poll reads from: the oldest watermark, or the start for an instance not read yet.
+        marks = list(state['watermarks'].values())
+        if any(instance_id not in state['watermarks'] for instance_id in self.instances):
+            marks.append(self._start)
+        if not marks:
+            return
+        oldest = min(marks) - LOOKBACK
         seen = state['seen']
         for record_id in [key for key, moment in seen.items() if moment < oldest]:
             del seen[record_id]
