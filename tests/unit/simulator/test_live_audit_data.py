@@ -33,8 +33,8 @@ def _missing(model, allow_none=()):
 
 def test_a_raised_alarm_is_in_the_alarm_log_in_the_sdk_shape(sim, region, client):
     inst = region.instances[0]["id"]
-    answer = requests.post(sim.url + "/_sim/alarms", json={"instance_id": inst, "alarm_risk": "MEDIUM",
-                                                          "alarm_type": "RISK_CPU", "alarm_time": "2026-03-01 05:00:00"}, timeout=10)
+    body = {"instance_id": inst, "alarm_risk": "MEDIUM", "alarm_type": "RISK_CPU", "alarm_time": "2026-03-01 05:00:00"}
+    answer = requests.post(sim.url + "/_sim/alarms", json=body, timeout=10)
     assert answer.status_code == 201
     alarm = answer.json()["alarm"]
     assert (alarm["alarm_risk"], alarm["alarm_type"], alarm["alarm_status"], alarm["alarm_time"]) == (

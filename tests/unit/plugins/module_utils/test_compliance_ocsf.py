@@ -10,7 +10,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_ocsf import audit_compliance_ocsf
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_targets, compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_waivers
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import CHECK_CONTROLS
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils import compliance_ocsf
 
