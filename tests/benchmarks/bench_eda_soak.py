@@ -76,7 +76,8 @@ async def soak(sim, minutes, interval, rate):
             gc.collect()
             heap = tracemalloc.get_traced_memory()[0] // 1024
             size = os.path.getsize(cursor) if os.path.exists(cursor) else 0
-            print('%6d %10d %12d %10d %10d %10d' % (minute, rss_kib(), heap, raised, received, size), flush=True)
+            elapsed = (time.monotonic() - started) / 60
+            print('%6.1f %10d %12d %10d %10d %10d' % (elapsed, rss_kib(), heap, raised, received, size), flush=True)
             next_report += 60
         await asyncio.sleep(1)
     session.delete(sim.url + '/_sim/faults', timeout=10)
