@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from hwtest_support import COLLECTIONS_ROOT
+from ocsf_support import check_every_report_under
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'playbooks')
 BIN_DIR = os.path.dirname(sys.executable)
@@ -65,5 +66,8 @@ def run_playbook(ansible_env, tmp_path):
         process = subprocess.run(command, env=dict(ansible_env, **(env or {})), capture_output=True, text=True,
                                  timeout=300, check=False)
         result = json.loads(result_file.read_text()) if result_file.exists() else None
+        # Every report the role wrote (in the test's folder or where the test sent it): report.ocsf.json valid against
+        # the published OCSF schema and true to report.json.
+        check_every_report_under(tmp_path, variables.get('audit_compliance_report_dir'))
         return PlaybookRun(process, result)
     return run

@@ -17,6 +17,8 @@ import tarfile
 import pytest
 import yaml
 
+from ocsf_support import check_report_dir
+
 from hwtest_support import REPO_ROOT
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))
@@ -30,7 +32,7 @@ JUNK_DIRS = ('.venv', 'venv', '.build', '.git', '.ansible', '.pytest_cache', '__
 JUNK_PATHS = ('tests/output', 'changelogs/.plugin-cache.yaml', 'docs/sphinx')
 JUNK_NAMES = ('*.pyc', '*.pyo', '*.tar.gz', '.coverage', '*.retry')
 # Everything below these folders in the source tree is runtime content and must be shipped.
-RUNTIME_DIRS = ('plugins', 'roles', 'meta')
+RUNTIME_DIRS = ('plugins', 'roles', 'meta', 'extensions', 'playbooks')
 RUNTIME_FILES = ('README.md', 'requirements.txt', 'bindep.txt', 'CHANGELOG.rst', 'changelogs/changelog.yaml',
                  'docs/guide.md', 'docs/examples/list_audit_instances.yml', 'docs/examples/compliance_report.yml')
 
@@ -140,6 +142,10 @@ def test_example_playbooks_run_from_the_installed_collection(package, env, sim, 
     report = json.loads((report_dir / 'report.json').read_text())
     assert report['summary']['region'] == 'cn-north-4'
     assert report['summary']['checks'] >= 9
+    # The OCSF findings of the installed collection name its version.
+    findings = check_report_dir(str(report_dir))
+    manifest = json.loads((package['installed'] / 'MANIFEST.json').read_text())
+    assert set(item['metadata']['product']['version'] for item in findings) == {manifest['collection_info']['version']}
 
 
 def test_awx_inventory_source_from_the_installed_collection(package, env, sim, tmp_path):

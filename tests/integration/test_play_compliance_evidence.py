@@ -185,7 +185,8 @@ def test_without_export_logs_nothing_is_exported_and_no_link_is_asked_for(sim, r
     report, junit, markdown, page = read_reports(folder)
     assert 'evidence' not in report and 'evidence' not in report['summary']
     assert not os.path.exists(os.path.join(folder, 'evidence'))
-    assert sorted(os.listdir(folder)) == ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json', 'report.md']
+    assert sorted(os.listdir(folder)) == ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json',
+                                          'report.md', 'report.ocsf.json']
     assert sim_requests(sim, LINKS_PATH) == [] and sim_requests(sim, STORAGE_PATH) == []
     assert 'manifest' not in page + markdown and 'Evidence export' not in ET.tostring(junit, encoding='unicode')
     assert 'Evidence: not exported' in run.output

@@ -41,7 +41,8 @@ def test_two_targets_in_two_accounts_one_report(sim, run_playbook, tmp_path):
     folder, run = run_targets(sim, run_playbook, tmp_path, [MAIN, MEMBER])
     assert os.path.exists(os.path.join(folder, 'report.json')), run.output
     report, junit, markdown, page = read_reports(folder)
-    assert sorted(os.listdir(folder)) == ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json', 'report.md']
+    assert sorted(os.listdir(folder)) == ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json',
+                                          'report.md', 'report.ocsf.json']
     entries = dict((entry['name'], entry) for entry in report['targets'])
     assert [entry['name'] for entry in report['targets']] == ['main', 'member_1']
 

@@ -6,6 +6,7 @@ import datetime
 from .app import ROUTES, SimulatorApp
 from .config import DEFAULT_CREDENTIALS, SimulatorConfig, check_sts_ttl
 from .data import generate
+from . import live
 from .server import ServerThread
 
 
@@ -134,6 +135,23 @@ class Simulator:
     @property
     def credentials(self):
         return dict(self._app.credentials)
+
+    # new audit data while running (live.py) ----------------------------------------------------------------------
+    def raise_alarm(self, instance_id, region=None, **fields):
+        """Add an alarm to the instance's alarm log now (an UNDO alarm, HIGH RISK_RULE by default; ``fields`` are
+        alarm_type, alarm_risk, alarm_description, alarm_time) and return it as the API answers it."""
+        return live.raise_alarm(self._region_data(region), instance_id, clock=self._app.clock, **fields)
+
+    def add_statement(self, instance_id, region=None, **fields):
+        """Add an audited statement to the instance now (a HIGH DROP TABLE by default; ``fields`` as live.add_statement)
+        and return it as the API answers it."""
+        return live.add_statement(self._region_data(region), instance_id, clock=self._app.clock, **fields)
+
+    def _region_data(self, region):
+        name = region or self.config.regions[0]
+        if name not in self.data.regions:
+            raise ValueError("unknown region %r" % (name,))
+        return self.data.regions[name]
 
     # accounts and agencies (accounts.py) -------------------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from ..config import check_link_ttl, check_sts_ttl
 from ..flow_control import check_rate_limit
+from .. import live
 from ..wire import json_response, Response
 
 
@@ -122,6 +123,27 @@ def _issue_token(app, request):
     return json_response(201, {"token": app.issue_token(region, body.get("ttl_seconds")), "project_id": app.data.regions[region].project_id})
 
 
+def _live_body(app, request, allowed):
+    body = _body(request)
+    unknown = set(body) - {"instance_id", "region"} - set(allowed)
+    if unknown:
+        raise ValueError("unsupported keys: %s (allowed: instance_id, region, %s)" % (", ".join(sorted(unknown)), ", ".join(allowed)))
+    region = body.pop("region", None) or next(iter(app.data.regions))
+    if region not in app.data.regions:
+        raise ValueError("unknown region %r" % (region,))
+    return app.data.regions[region], body.pop("instance_id", None), body
+
+
+def _raise_alarm(app, request):
+    region, instance_id, fields = _live_body(app, request, live.ALARM_KEYS)
+    return json_response(201, {"alarm": live.raise_alarm(region, instance_id, clock=app.clock, **fields)})
+
+
+def _add_statement(app, request):
+    region, instance_id, fields = _live_body(app, request, live.STATEMENT_KEYS)
+    return json_response(201, {"sql": live.add_statement(region, instance_id, clock=app.clock, **fields)})
+
+
 _ROUTES = {
     ("GET", "/_sim/health"): _health,
     ("GET", "/_sim/requests"): _get_requests,
@@ -138,6 +160,8 @@ _ROUTES = {
     ("GET", "/_sim/accounts"): _get_accounts,
     ("GET", "/_sim/agency"): _get_agency,
     ("POST", "/_sim/tokens"): _issue_token,
+    ("POST", "/_sim/alarms"): _raise_alarm,
+    ("POST", "/_sim/sqls"): _add_statement,
 }
 
 
