@@ -6,9 +6,11 @@
 
 Both APIs take a time range (``yyyy-MM-dd HH:mm:ss``, UTC), filters and a page number, and one query serves at
 most ``QUERY_RECORD_CAP`` records whatever its total. So the period is read in time windows, newest first: windows
-of at most 30 days, and a window whose total exceeds the cap while more of it is needed is split into smaller
-windows (down to one second) before anything more of it is read. A window that cannot be split further and still
-holds more than the cap is read up to the cap and reported in ``truncated_windows``, never left out silently.
+of at most 30 days, and a window whose total reaches the cap while more of it is needed is split into smaller
+windows (down to one second) before anything more of it is read: a total at the cap may be the cap itself (the console
+shows at most 10,000), so it means "possibly more". A one-second window that still reaches the cap is read up to the
+cap and reported in ``truncated_windows``, never left out silently. The service's time range includes both ends, so
+records are de-duplicated by ID before anything counts towards ``limit``.
 
 Each instance's windows are read one after the other, so that reading stops as soon as the instance has given
 ``limit`` records; the pages of a window, and the windows of different instances, are fetched side by side on the
@@ -143,7 +145,8 @@ class _Progress:
         self.records = []
         self.error = None
         self.windows_read = 0
-        self._seen = set()
+        # Record IDs already read (read by the workers of later windows, changed only between windows).
+        self.seen = set()
 
     @property
     def active(self):
@@ -152,20 +155,22 @@ class _Progress:
     def add(self, records):
         # A record on the boundary of two windows may come in both.
         for record in records:
-            if record['id'] not in self._seen:
-                self._seen.add(record['id'])
+            if record['id'] not in self.seen:
+                self.seen.add(record['id'])
                 self.records.append(record)
                 self.wanted -= 1
 
 
 class _WindowJob:
-    __slots__ = ('progress', 'start', 'end', 'parts')
+    __slots__ = ('progress', 'start', 'end', 'parts', 'already_read')
 
     def __init__(self, progress, start, end):
         self.progress = progress
         self.start = start
         self.end = end
         self.parts = None
+        # IDs of this window's records already read in an earlier window (its edge second): returned, not counted.
+        self.already_read = set()
 
 
 def windows_newest_first(start, end, span):
@@ -210,13 +215,19 @@ def list_records(client, query, instance_ids, start, end, limit, max_workers=8):
         item['instance_id'] = job.progress.instance_id
         return item
 
-    def keep(_job, item):
+    def keep(job, item):
+        # The service's time range includes both ends: a record on the edge of two windows comes in both. One already
+        # read is left out here, so that it never counts towards the window's budget (the limit).
+        if item['id'] in job.progress.seen:
+            job.already_read.add(item['id'])
+            return False
         moment = parse_record_time(item.get(query.time_field))
         return start <= moment <= end and query.keep(item)
 
     def budget(job, total):
         wanted = job.progress.wanted
-        if total is not None and total > QUERY_RECORD_CAP and (not query.takes_newest or wanted > QUERY_RECORD_CAP):
+        # A total at the cap may be the cap itself (a service that reports totals clipped to it): possibly more.
+        if total is not None and total >= QUERY_RECORD_CAP and (not query.takes_newest or wanted > QUERY_RECORD_CAP):
             job.parts = split_window(job.start, job.end, total)
             if job.parts:
                 return 0
@@ -249,10 +260,11 @@ def list_records(client, query, instance_ids, start, end, limit, max_workers=8):
                 instance.pending.extendleft(job.parts)
                 continue
             instance.add(listing.items)
-            if listing.capped and instance.wanted > 0:
+            reached_cap = listing.capped or (listing.total is not None and listing.total >= QUERY_RECORD_CAP)
+            if reached_cap and instance.wanted > 0:
                 truncated.append({'instance_id': instance.instance_id, 'start_time': format_api_time(job.start),
                                   'end_time': format_api_time(job.end), 'total': listing.total,
-                                  'returned': len(listing.items)})
+                                  'returned': len(listing.items) + len(job.already_read)})
     records = _newest_first([instance.records for instance in progress], query.time_field)
     failures = [(instance.instance_id, instance.error) for instance in progress if instance.error is not None]
     return records[:limit], truncated, len(records) >= limit, failures
