@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from dbss_audit_server import AuditData, alarm_records, audit_sqls
+from dbss_audit_server import AuditData, alarm_records, audit_sqls, dbss_time
 from hostile_server import HostileServer
 from hwtest_support import REPO_ROOT  # noqa: F401  (makes the collection and the simulator importable)
 
@@ -171,3 +171,46 @@ def test_the_clipping_simulator_gives_every_statement_or_a_reported_truncation(c
 def parse_span(window):
     from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time
     return parse_api_time(window['end_time']) - parse_api_time(window['start_time'])
+
+
+def _read_one_after_the_other(requests):
+    """True when each window's requests form one block: no window was read while another one was."""
+    finished, current = set(), None
+    for request in requests:
+        window = (request['json']['time']['start_time'], request['json']['time']['end_time'])
+        if window != current:
+            if window in finished:
+                return False
+            if current is not None:
+                finished.add(current)
+            current = window
+    return True
+
+
+# 1,000 statements over the first 8 hours: the day (over the cap of 300) is split, and two of its parts again.
+# A limit of 1,000 or more wants everything; 350 or 301 want more than the cap but less than a part over it.
+@pytest.mark.parametrize('limit,side_by_side', [(5000, True), (1000, True), (350, False), (301, False)])
+def test_the_parts_of_a_window_are_read_side_by_side_only_when_all_of_them_are_wanted(server, audit, small_cap,
+                                                                                      limit, side_by_side):
+    records = audit_sqls(1000, START + SECOND, step=30 * SECOND)
+    audit.add_sqls('inst-a', records)
+    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=limit, max_workers=4)
+    assert ids(result['sqls']) == newest(records, min(limit, 1000))
+    requests = audit.sql_requests()
+    # The whole day once (its total, 1,000, is over the cap), then its parts.
+    assert requests[0]['json']['time']['start_time'] == dbss_time(START) and requests[0]['json']['page'] == 1
+    assert _read_one_after_the_other(requests) is not side_by_side
+    # Side by side or not, no page is asked for twice.
+    pages = [(request['json']['time']['start_time'], request['json']['time']['end_time'], request['json']['page'])
+             for request in requests]
+    assert len(pages) == len(set(pages))
+
+
+def test_a_clipped_total_never_lets_parts_be_read_side_by_side(server, audit, small_cap):
+    # A total at the cap may be anything above it: the limit is not known to exceed it.
+    audit.clip_totals = True
+    records = audit_sqls(1000, START + SECOND, step=30 * SECOND)
+    audit.add_sqls('inst-a', records)
+    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=5000, max_workers=4)
+    assert ids(result['sqls']) == newest(records, 1000)
+    assert _read_one_after_the_other(audit.sql_requests())
