@@ -31,6 +31,7 @@ import json
 import sys
 import uuid
 from contextlib import redirect_stdout
+from itertools import compress
 
 SPARE_RECORD_LISTS = True
 # The placeholder holds a non-ASCII letter: how the output writes it tells whether the encoder escapes non-ASCII text.
@@ -61,7 +62,7 @@ def plain_json(value):
         if not kinds <= _PLAIN_TYPES:
             return False
         if not kinds.isdisjoint(_PLAIN_CONTAINERS):
-            stack.extend(member for member in members if type(member) is dict or type(member) is list)
+            stack.extend(compress(members, map(_PLAIN_CONTAINERS.__contains__, map(type, members))))
     return True
 
 
