@@ -85,8 +85,8 @@ def test_non_ascii_text_and_json_escapes_are_written_as_ansible_writes_them(serv
     ('sk"quote\\slash', 'x sk"quote\\slash y'),                # JSON escapes in the secret
     (u'cl\u00e9-s\u00e9cr\u00e8te', u'-- cl\u00e9-s\u00e9cr\u00e8te --'),  # non-ASCII secret
 ])
-def test_a_secret_in_the_records_takes_ansibles_path_and_is_masked(server, audit, monkeypatch, spared, secret,
-                                                                    planted):
+def test_a_secret_in_the_records_is_masked(server, audit, monkeypatch, spared, secret, planted):
+    # The list takes Ansible's path, which masks the secret.
     records = audit_sqls(30, START + datetime.timedelta(seconds=1))
     records[7]['sql_statement'] = planted
     audit.add_sqls('inst-a', records)
