@@ -4,6 +4,7 @@ cap may be the cap itself (the console clips totals there), so it means "possibl
 window that still reaches the cap is reported as truncated. Real HTTP against tests/dbss_audit_server.py, and against
 the simulator in its ``clip_audit_totals`` mode."""
 
+import collections
 import datetime
 
 import pytest
@@ -166,6 +167,11 @@ def test_the_clipping_simulator_gives_every_statement_or_a_reported_truncation(c
         assert all(parse_span(window) <= SECOND for window in result['truncated_windows'])
     else:
         assert sorted(returned) == sorted(expected)
+    # Here no second holds 10,000 statements: every one is returned, and nothing is reported.
+    busiest = max(collections.Counter(record['start_time'] for record in
+                                      region.audit_data.series(instance_id).dicts()).values())
+    assert busiest < dbss_audit_data.QUERY_RECORD_CAP
+    assert result['truncated_windows'] == [] and sorted(returned) == sorted(expected)
 
 
 def parse_span(window):
