@@ -294,7 +294,7 @@ def _moments():
     known = {}
 
     def moment_of(value):
-        if type(value) is not str:
+        if not isinstance(value, str):
             return parse_record_time(value)
         moment = known.get(value)
         if moment is None:

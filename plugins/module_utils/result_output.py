@@ -80,16 +80,16 @@ def exit_sparing(module, result, key):
     """``module.exit_json(**result)``, with ``result[key]`` (a list) spared the scrub when that provably changes
     nothing (see the module docstring). Never returns."""
     records = result.get(key)
-    if not SPARE_RECORD_LISTS or type(records) is not list or not records or not plain_json(records):
+    if not SPARE_RECORD_LISTS or not isinstance(records, list) or not records or not plain_json(records):
         module.exit_json(**result)
     placeholder = _PLACEHOLDER_PREFIX + uuid.uuid4().hex
     captured = io.StringIO()
-    exit_code = None
+    exiting = None
     try:
         with redirect_stdout(captured):
             module.exit_json(**dict(result, **{key: placeholder}))
-    except SystemExit as exiting:
-        exit_code = exiting.code
+    except SystemExit as raised:
+        exiting = raised
     output = captured.getvalue()
     text = None
     for ensure_ascii in (False, True):
@@ -97,9 +97,10 @@ def exit_sparing(module, result, key):
         if output.count(encoded) == 1:
             text = free_text(records, module.no_log_values, ensure_ascii)
             break
-    if exit_code != 0 or text is None:
+    if exiting is None or exiting.code != 0 or text is None:
         # Ansible's own path: the whole result scrubbed and encoded by exit_json.
         module.exit_json(**result)
     sys.stdout.write(output.replace(encoded, text, 1))
     sys.stdout.flush()
-    sys.exit(0)
+    # exit_json's own exit, held back until the output was written.
+    raise exiting

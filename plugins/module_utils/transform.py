@@ -41,7 +41,7 @@ def snake_case_keys(value):
         # Most records hold only scalars and empty lists: their members are taken as they are, in C.
         kinds = set(map(type, members))
         if kinds <= _SCALARS or (kinds <= _SCALARS_AND_CONTAINERS and not any(
-                member for member in members if type(member) is dict or type(member) is list)):
+                member for member in members if isinstance(member, (dict, list)))):
             return dict(zip(names, members))
         return dict(zip(names, [snake_case_keys(item) if isinstance(item, (dict, list)) else item
                                 for item in members]))

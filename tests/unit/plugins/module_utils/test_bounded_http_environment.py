@@ -6,8 +6,6 @@ from unittest import mock
 
 import requests
 
-from hwtest_support import REPO_ROOT  # noqa: F401  (makes the collection importable)
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import bounded_http
 
 PROXIES = {'HTTPS_PROXY': 'http://proxy.example:3128', 'HTTP_PROXY': 'http://proxy.example:3128',

@@ -11,7 +11,6 @@ import pytest
 
 from dbss_audit_server import AuditData, alarm_records, audit_sqls, dbss_time
 from hostile_server import HostileServer
-from hwtest_support import REPO_ROOT  # noqa: F401  (makes the collection and the simulator importable)
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
