@@ -11,7 +11,8 @@ to the integration tests.
 
 Each route honours what the SDK documents (time range, filters, ``page`` from 1, ``size``, ``time_order``) and
 ``cap``, the most records one query serves (10,000 on the real service). Knobs make it misbehave: ``ignore_page``,
-``ignore_filters``, ``v2_alarms=False`` (the gateway does not know the v2 alarm API: 404 ``APIGW.0101``).
+``ignore_filters``, ``v2_alarms=False`` (the gateway does not know the v2 alarm API: 404 ``APIGW.0101``),
+``clip_totals`` (totals reported clipped at ``cap``, as the DBSS console shows them).
 """
 
 import datetime
@@ -88,6 +89,7 @@ class AuditData:
         self.topics = {}
         self.ignore_page = False
         self.ignore_filters = False
+        self.clip_totals = False
         self.v2_alarms = True
         self.v2_rules = True
         server.route('POST', SQLS, self._sqls)
@@ -132,6 +134,9 @@ class AuditData:
         first = 0 if self.ignore_page else (page - 1) * size
         return reachable[first:first + size]
 
+    def _total(self, matched):
+        return min(len(matched), self.cap) if self.clip_totals else len(matched)
+
     def _sqls(self, request, send):
         instance = self._instance(request, SQLS)
         if instance not in self.sqls:
@@ -147,7 +152,7 @@ class AuditData:
                 matched = [record for record in matched if body['sql_statement'] in record['sql_statement']]
         matched.sort(key=lambda record: record['start_time'], reverse=body.get('time_order') != 'ASC')
         page = self._page(matched, body)
-        json_reply({'total': len(matched), 'count': len(page), 'sqls': [{'sql': record} for record in page]})(
+        json_reply({'total': self._total(matched), 'count': len(page), 'sqls': [{'sql': record} for record in page]})(
             request, send)
 
     def _alarms(self, request, send, pattern):
@@ -164,7 +169,7 @@ class AuditData:
             if body.get('status'):
                 matched = [record for record in matched if record['alarm_status'] == body['status']]
         page = self._page(matched, body)
-        json_reply({'total_num': len(matched), 'alarm_log': page})(request, send)
+        json_reply({'total_num': self._total(matched), 'alarm_log': page})(request, send)
 
     def _alarms_v2(self, request, send):
         if not self.v2_alarms:

@@ -19,6 +19,7 @@ import re
 import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -147,6 +148,19 @@ def new_session(pool_size):
     return session
 
 
+def _environment_settings(session, url, verify):
+    """``session.merge_environment_settings`` for ``url``, worked out once per scheme, host and ``verify`` of a session:
+    requests reads the proxy variables and matches ``no_proxy`` on every request (a twentieth of a listing's CPU),
+    and the environment of one run does not change."""
+    parts = urlsplit(url)
+    key = (parts.scheme, parts.netloc, verify if isinstance(verify, (bool, str)) else repr(verify))
+    known = session.__dict__.setdefault('_hwcloud_environment_settings', {})
+    settings = known.get(key)
+    if settings is None:
+        settings = known[key] = session.merge_environment_settings(url, {}, True, verify, None)
+    return settings
+
+
 def send_streamed(session, method, url, headers, body, timeout, verify):
     """The response of one request, its body not read yet. Sent through the session's adapter, not
     ``Session.request``: requests reads a redirect's whole body (without any bound) to resolve it, and redirects are
@@ -154,7 +168,7 @@ def send_streamed(session, method, url, headers, body, timeout, verify):
     # auth=_no_added_auth: requests would otherwise add a ~/.netrc password for the host.
     prepared = session.prepare_request(requests.Request(method, url, headers=headers, data=body or None,
                                                         auth=_no_added_auth))
-    settings = session.merge_environment_settings(prepared.url, {}, True, verify, None)
+    settings = _environment_settings(session, prepared.url, verify)
     adapter = session.get_adapter(prepared.url)
     return adapter.send(prepared, stream=True, timeout=timeout, verify=settings['verify'], cert=settings['cert'],
                         proxies=settings['proxies'])

@@ -30,11 +30,21 @@ def _snake_names(keys):
     return tuple(snake_case(str(key)) for key in keys)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_SCALARS_AND_CONTAINERS = _SCALARS | frozenset((dict, list))
+
+
 def snake_case_keys(value):
     if isinstance(value, dict):
         names = _snake_names(tuple(value))
+        members = value.values()
+        # Most records hold only scalars and empty lists: their members are taken as they are, in C.
+        kinds = set(map(type, members))
+        if kinds <= _SCALARS or (kinds <= _SCALARS_AND_CONTAINERS and not any(
+                member for member in members if isinstance(member, (dict, list)))):
+            return dict(zip(names, members))
         return dict(zip(names, [snake_case_keys(item) if isinstance(item, (dict, list)) else item
-                                for item in value.values()]))
+                                for item in members]))
     if isinstance(value, list):
         return [snake_case_keys(item) if isinstance(item, (dict, list)) else item for item in value]
     return value

@@ -138,8 +138,9 @@ start_time:
   sample: "2026-11-22T00:00:00+0000"
 truncated_windows:
   description:
-    - The time windows of which the service could not return every matching alarm (more than 10,000 in one second
-      of one instance); alarms of these windows are missing. An empty list when nothing is missing.
+    - The time windows of which the service may not have returned every matching alarm (10,000 or more in one
+      second of one instance; the service serves at most 10,000 a query and may report the total clipped at 10,000);
+      alarms of these windows may be missing. An empty list when nothing is missing.
   returned: always
   type: list
   elements: dict

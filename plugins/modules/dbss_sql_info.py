@@ -71,7 +71,7 @@ options:
     description:
       - Return only statements of these risk levels.
       - One level is sent to the service; the API takes only one, so with several every statement of the period
-        is read and filtered here (more requests, and windows are split as soon as they hold more than 10,000).
+        is read and filtered here (more requests, and windows are split as soon as they reach 10,000).
     type: list
     elements: str
     choices: [HIGH, LOW, MEDIUM, NO_RISK]
@@ -192,8 +192,9 @@ start_time:
   sample: "2026-11-22T00:00:00+0000"
 truncated_windows:
   description:
-    - The time windows of which the service could not return every matching statement (more than 10,000 in one
-      second of one instance); statements of these windows are missing. An empty list when nothing is missing.
+    - The time windows of which the service may not have returned every matching statement (10,000 or more in one
+      second of one instance; the service serves at most 10,000 a query and may report the total clipped at 10,000);
+      statements of these windows may be missing. An empty list when nothing is missing.
   returned: always
   type: list
   elements: dict

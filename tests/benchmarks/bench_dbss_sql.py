@@ -1,17 +1,27 @@
-"""Benchmark: 100,000 audited SQL statements with hwcloud.dbaudit.dbss_sql_info against the official SDK.
+"""Benchmark: audited SQL statements with hwcloud.dbaudit.dbss_sql_info against the official SDK (the first row of
+issue "Speed at scale"), and where the module's time goes.
 
-The simulator (in its own process) seeds about 100,000 statements on one audit instance over 45 days and answers
-every request after 50 ms. The module runs in a real ansible-playbook (concurrency 8, limit 100,000, 30-day windows
-split under the service's 10,000-record cap); the SDK loop (huaweicloudsdkdbss ListAuditSqlsNew) pages one window
-after the other, 100 a page, with the windows a user would pick by hand to stay under the cap (one per day).
+The simulator (in its own process) seeds about 60,000 statements on 2 audit instances over 7 days and answers every
+request after 50 ms. The module runs in a real ansible-playbook (concurrency 8, a limit above what the instances hold,
+windows split under the service's 10,000-record cap); the SDK loop (huaweicloudsdkdbss ListAuditSqlsNew) pages one
+window after the other, 100 a page, with the windows a user would pick by hand to stay under the cap (one a day).
+Both sides' statement IDs are compared: the figures count only when they are identical.
 
-Prints figures; asserts nothing (machines are noisy). Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py``.
+Then, without latency: the module alone (no controller) for its CPU time per statement, and the same task inside
+ansible-playbook for the split between the module's process and Ansible's controller (which decodes the module's
+JSON, registers the result and templates it: Ansible's share, not the collection's). ``--profile FILE`` also writes a
+cProfile of the module alone.
+
+Prints figures; asserts nothing (machines are noisy). Each figure is the median of --runs runs.
+Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py [--runs 3] [--skip-sdk]``.
 """
 
 import argparse
 import datetime
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from module_process import run_module  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402  pylint: disable=wrong-import-position
@@ -32,6 +43,7 @@ from huaweicloudsdkdbss.v1 import (  # noqa: E402  pylint: disable=wrong-import-
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 REGION = 'cn-north-4'
 DBSS_TIME = '%Y-%m-%d %H:%M:%S'
+API_TIME = '%Y-%m-%dT%H:%M:%SZ'
 PAGE = 100
 
 PLAYBOOK = """---
@@ -50,7 +62,8 @@ PLAYBOOK = """---
         ended: "{{ now().timestamp() }}"
     - name: Hand the figures over
       ansible.builtin.copy:
-        content: "{{ {'seconds': (ended | float) - (began | float), 'count': outcome.sqls | length,
+        content: "{{ {'seconds': (ended | float) - (began | float),
+                      'ids': outcome.sqls | map(attribute='id') | list,
                       'truncated': outcome.truncated_windows | length, 'limit_reached': outcome.limit_reached}
                      | to_json }}"
         dest: "{{ result_file }}"
@@ -58,91 +71,175 @@ PLAYBOOK = """---
 """
 
 
-def collection_run(sim, workdir, module_args):
+# The task alone, registered as users do: the run's CPU is then start-up, the module and Ansible handling its result.
+BARE_PLAYBOOK = """---
+- name: Only the task
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The measured task
+      hwcloud.dbaudit.dbss_sql_info: "{{ module_args }}"
+      register: outcome
+"""
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def collection_run(sim, workdir, module_args, bare=False):
+    """The task's own time (set_fact timestamps), the whole run's wall and CPU time (controller and module
+    processes), and the figures the playbook handed over; ``bare``: the task alone, whole run's figures only."""
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
-        handle.write(PLAYBOOK)
+        handle.write(BARE_PLAYBOOK if bare else PLAYBOOK)
     result_file = os.path.join(workdir, 'result.json')
     variables = os.path.join(workdir, 'vars.json')
     with open(variables, 'w') as handle:
         json.dump({'module_args': module_args, 'result_file': result_file}, handle)
     env = sim.playbook_env(workdir, REGION)
     sim.reset_requests()
+    cpu = children_cpu()
     began = time.perf_counter()
     process = subprocess.run([ANSIBLE_PLAYBOOK, playbook, '-e', '@' + variables], env=env, check=False,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     whole = time.perf_counter() - began
+    cpu = children_cpu() - cpu
     if process.returncode != 0:
         raise RuntimeError('ansible-playbook failed (rc %d):\n%s' % (process.returncode, process.stdout[-3000:]))
-    with open(result_file) as handle:
-        figures = json.load(handle)
-    figures['whole'] = whole
+    figures = {}
+    if not bare:
+        with open(result_file) as handle:
+            figures = json.load(handle)
+    figures.update(whole=whole, cpu=cpu, requests=sim.count_requests('/sqls'))
     return figures
 
 
-def sdk_run(client, instance_id, start, end):
-    """Day by day (a day stays under the 10,000-record cap here), page after page, one request at a time."""
-    count = 0
-    cursor = start
-    while cursor < end:
-        day_end = min(cursor + datetime.timedelta(days=1), end)
-        page = 1
-        while True:
-            body = AuditSqlRequest(time=AuditSqlRequestTime(start_time=cursor.strftime(DBSS_TIME),
-                                                            end_time=day_end.strftime(DBSS_TIME)),
-                                   page=page, size=PAGE, time_order='DESC')
-            response = client.list_audit_sqls_new(ListAuditSqlsNewRequest(instance_id=instance_id, body=body))
-            count += len(response.sqls or [])
-            if page * PAGE >= (response.total or 0):
-                break
-            page += 1
-        cursor = day_end + datetime.timedelta(seconds=1)
-    return count
+def sdk_run(client, instance_ids, start, end):
+    """Instance after instance, day by day (a day stays under the 10,000-record cap here), page after page, one
+    request at a time; the next day starts a second later (the API's range includes both ends)."""
+    ids = []
+    for instance_id in instance_ids:
+        cursor = start
+        while cursor < end:
+            day_end = min(cursor + datetime.timedelta(days=1), end)
+            page = 1
+            while True:
+                body = AuditSqlRequest(time=AuditSqlRequestTime(start_time=cursor.strftime(DBSS_TIME),
+                                                                end_time=day_end.strftime(DBSS_TIME)),
+                                       page=page, size=PAGE, time_order='DESC')
+                response = client.list_audit_sqls_new(ListAuditSqlsNewRequest(instance_id=instance_id, body=body))
+                ids.extend(item.sql.id for item in response.sqls or [])
+                if page * PAGE >= (response.total or 0):
+                    break
+                page += 1
+            cursor = day_end + datetime.timedelta(seconds=1)
+    return ids
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def compare_latency(args):
+    arguments = ['--regions', REGION, '--instances', str(args.instances), '--log-days', str(args.days),
+                 '--sql-per-day', str(-(-args.statements // (args.instances * args.days))),
+                 '--latency-ms', str(args.latency_ms), '--member-accounts', '']
+    with ExternalSimulator(arguments) as sim:
+        counts = sim.get('/_sim/audit-data')['regions'][REGION]['audit_sql_counts']
+        instance_ids = sorted(counts)
+        end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        start = end - datetime.timedelta(days=args.days, minutes=5)
+        workdir = tempfile.mkdtemp(prefix='bench-sql-')
+        project_id = sim.get('/_sim/data')['regions'][REGION]['project_id']
+        # The project ID given, as to the SDK: no IAM look-up before the first page.
+        module_args = {'instance_ids': instance_ids, 'start_time': start.strftime(API_TIME), 'project_id': project_id,
+                       'end_time': end.strftime(API_TIME), 'limit': 200000, 'concurrency': args.concurrency}
+        ours = [collection_run(sim, workdir, module_args) for _run in range(args.runs)]
+        print('%d audited SQL statements of %d audit instances over %d days, %d ms latency per request'
+              % (sum(counts.values()), len(instance_ids), args.days, args.latency_ms))
+        last = ours[-1]
+        task = median(run['seconds'] for run in ours)
+        print('  dbss_sql_info (concurrency %d): task %.2f s (runs %s), whole ansible-playbook %.2f s, %.2f s CPU; '
+              '%d statements, %d requests, %d windows cut at the cap'
+              % (args.concurrency, task, ', '.join('%.2f' % run['seconds'] for run in ours),
+                 median(run['whole'] for run in ours), median(run['cpu'] for run in ours), len(last['ids']),
+                 last['requests'], last['truncated']))
+        if args.skip_sdk:
+            return
+        credentials = sim.credentials
+        client = DbssClient.new_builder().with_credentials(BasicCredentials(
+            credentials['access_key'], credentials['secret_key'], project_id)).with_endpoints([sim.url]).build()
+        sdk = []
+        for _run in range(args.runs):
+            sim.reset_requests()
+            began = time.perf_counter()
+            ids = sdk_run(client, instance_ids, start, end)
+            sdk.append((time.perf_counter() - began, ids, sim.count_requests('/sqls')))
+        sdk_seconds = median(seconds for seconds, _ids, _requests in sdk)
+        print('  official SDK, sequential, day by day: %.2f s (runs %s); %d statements, %d requests'
+              % (sdk_seconds, ', '.join('%.2f' % seconds for seconds, _ids, _requests in sdk), len(sdk[-1][1]),
+                 sdk[-1][2]))
+        identical = sorted(sdk[-1][1]) == sorted(last['ids']) and len(set(last['ids'])) == len(last['ids'])
+        print('  ratio: %.1fx faster than the SDK (task; target >= 6x); identical records on both sides: %s'
+              % (sdk_seconds / task, 'yes' if identical else 'NO'))
+
+
+def where_time_goes(args):
+    """No latency: module CPU per statement, and the module/controller split of the ansible-playbook run."""
+    arguments = ['--regions', REGION, '--instances', str(args.instances), '--log-days', str(args.days),
+                 '--sql-per-day', str(-(-args.statements // (args.instances * args.days))), '--member-accounts', '']
+    with ExternalSimulator(arguments) as sim:
+        instance_ids = sorted(sim.get('/_sim/audit-data')['regions'][REGION]['audit_sql_counts'])
+        end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        start = end - datetime.timedelta(days=args.days, minutes=5)
+        workdir = tempfile.mkdtemp(prefix='bench-sql-cpu-')
+        module_args = {'instance_ids': instance_ids, 'start_time': start.strftime(API_TIME),
+                       'end_time': end.strftime(API_TIME), 'limit': 200000, 'concurrency': args.concurrency}
+        empty_args = dict(module_args, instance_ids=[])
+        alone = [run_module(sim, workdir, 'dbss_sql_info', module_args) for _run in range(args.runs)]
+        count = len(alone[-1][0]['sqls'])
+        empty = [run_module(sim, workdir, 'dbss_sql_info', empty_args) for _run in range(args.runs)]
+        module_cpu = median(cpu for _result, _seconds, cpu in alone)
+        startup_cpu = median(cpu for _result, _seconds, cpu in empty)
+        playbook = [collection_run(sim, workdir, module_args, bare=True) for _run in range(args.runs)]
+        playbook_empty = [collection_run(sim, workdir, empty_args, bare=True) for _run in range(args.runs)]
+        whole_cpu = median(run['cpu'] for run in playbook)
+        fixed_cpu = median(run['cpu'] for run in playbook_empty)
+        print('\nWhere the time goes, no latency (%d statements; medians of %d runs)' % (count, args.runs))
+        print('  module alone: %.2f s wall, %.2f s CPU (%.2f s of it Python start-up and imports); '
+              '%.1f us CPU per statement beyond start-up'
+              % (median(seconds for _result, seconds, _cpu in alone), module_cpu, startup_cpu,
+                 (module_cpu - startup_cpu) / max(count, 1) * 1e6))
+        controller_cpu = whole_cpu - fixed_cpu - (module_cpu - startup_cpu)
+        print('  ansible-playbook with only the task (registered): %.2f s wall, %.2f s CPU, of which %.2f s the same '
+              'task with no instance, %.2f s the module (%.0f%%), %.2f s Ansible\'s controller handling the result '
+              '(%.0f%%)'
+              % (median(run['whole'] for run in playbook), whole_cpu, fixed_cpu, module_cpu - startup_cpu,
+                 100.0 * (module_cpu - startup_cpu) / max(whole_cpu - fixed_cpu, 1e-9), controller_cpu,
+                 100.0 * controller_cpu / max(whole_cpu - fixed_cpu, 1e-9)))
+        if args.profile:
+            run_module(sim, workdir, 'dbss_sql_info', module_args, profile=args.profile)
+            print('  cProfile of the module alone (main thread) written to %s' % args.profile)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--latency-ms', type=int, default=50)
-    parser.add_argument('--statements', type=int, default=100000)
-    parser.add_argument('--days', type=int, default=45)
+    parser.add_argument('--statements', type=int, default=60000)
+    parser.add_argument('--instances', type=int, default=2)
+    parser.add_argument('--days', type=int, default=7)
     parser.add_argument('--concurrency', type=int, default=8)
-    parser.add_argument('--skip-sdk', action='store_true')
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--skip-sdk', action='store_true', help='only the collection')
+    parser.add_argument('--skip-latency', action='store_true', help='only where the time goes (no latency)')
+    parser.add_argument('--profile', help='also write a cProfile of the module alone to this file')
     args = parser.parse_args()
-
-    per_day = -(-args.statements // args.days) + 5
-    arguments = ['--regions', REGION, '--instances', '8', '--log-days', str(args.days), '--sql-per-day', str(per_day),
-                 '--latency-ms', str(args.latency_ms)]
-    with ExternalSimulator(arguments) as sim:
-        counts = sim.get('/_sim/audit-data')['regions'][REGION]['audit_sql_counts']
-        instance_id = max(counts, key=lambda key: counts[key])
-        available = counts[instance_id]
-        end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-        start = end - datetime.timedelta(days=args.days + 1)
-        workdir = tempfile.mkdtemp(prefix='bench-sql-')
-        module_args = {'instance_id': instance_id, 'start_time': start.strftime('%Y-%m-%dT%H:%M:%SZ'),
-                       'end_time': end.strftime('%Y-%m-%dT%H:%M:%SZ'), 'limit': args.statements,
-                       'concurrency': args.concurrency}
-        ours = collection_run(sim, workdir, module_args)
-        our_requests = sim.count_requests('/sqls')
-        print('%d audited SQL statements of one audit instance (%d seeded over %d days), %d ms latency per request'
-              % (args.statements, available, args.days, args.latency_ms))
-        figures = (args.concurrency, ours['seconds'], ours['whole'], ours['count'], our_requests, ours['truncated'],
-                   ours['limit_reached'])
-        print('  dbss_sql_info (concurrency %d): task %.2f s, whole ansible-playbook %.2f s; %d statements, %d requests, '
-              '%d windows cut at the cap, limit reached %s' % figures)
-        if not args.skip_sdk:
-            project_id = sim.get('/_sim/data')['regions'][REGION]['project_id']
-            credentials = sim.credentials
-            client = DbssClient.new_builder().with_credentials(BasicCredentials(
-                credentials['access_key'], credentials['secret_key'], project_id)).with_endpoints([sim.url]).build()
-            sim.reset_requests()
-            began = time.perf_counter()
-            count = sdk_run(client, instance_id, start, end)
-            seconds = time.perf_counter() - began
-            print('  SDK, day by day, sequential: %.2f s; %d statements, %d requests' % (
-                seconds, count, sim.count_requests('/sqls')))
-            print('  speed-up: %.1fx (task), %.1fx (whole ansible-playbook run)' % (
-                seconds / ours['seconds'], seconds / ours['whole']))
+    if not args.skip_latency:
+        compare_latency(args)
+    sys.stdout.flush()
+    where_time_goes(args)
 
 
 if __name__ == '__main__':

@@ -63,6 +63,8 @@ def build_parser():
     parser.add_argument("--link-ttl-seconds", type=_non_negative, default=300, help="lifetime of the audit-log download links")
     parser.add_argument("--sql-per-day", type=_non_negative, default=200, dest="sql_per_instance_per_day",
                         help="audited SQL statements a day per DBSS audit instance over --log-days (e.g. 2300 for about 100,000 in 45 days)")
+    parser.add_argument("--clip-audit-totals", action="store_true",
+                        help="report audit-data totals clipped at the 10,000 records a query serves, as the console does")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--member-accounts", default="hwsim-member-1,hwsim-member-2",
@@ -88,6 +90,7 @@ def main(argv=None):
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
                              rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean, log_file_kb=args.log_file_kb,
                              link_ttl_seconds=args.link_ttl_seconds, sql_per_instance_per_day=args.sql_per_instance_per_day,
+                             clip_audit_totals=args.clip_audit_totals,
                              member_accounts=args.member_accounts, sts_ttl_seconds=args.sts_ttl_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -53,6 +53,9 @@ class SimulatorConfig:
     link_ttl_seconds: int = 300
     # Audited SQL statements a day per DBSS audit instance, over its last log_days days (generated when first asked for).
     sql_per_instance_per_day: int = 200
+    # Report the totals of the DBSS audit-data lists (statements, alarm log) clipped at the 10,000 records a query serves,
+    # as the console does ("A maximum of 10,000 records can be retrieved in a query"); False reports the true total.
+    clip_audit_totals: bool = False
     # Other accounts (accounts.py): each has its own domain, AK/SK, projects and seeded data (generated when first used), and
     # the agencies of AGENCY_NAMES; the default account's data is the same with or without them.
     member_accounts: tuple = ("hwsim-member-1", "hwsim-member-2")

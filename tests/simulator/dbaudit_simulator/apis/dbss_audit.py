@@ -122,6 +122,11 @@ def _time_window(ctx, body):
     return start_ts, end_ts
 
 
+def _reported_total(ctx, total):
+    """The total as answered: clipped at the cap in the --clip-audit-totals mode (what the console shows)."""
+    return min(total, SQL_RESULT_WINDOW) if ctx.app.config.clip_audit_totals else total
+
+
 def _store(ctx):
     return ctx.region.audit_data
 
@@ -149,7 +154,7 @@ def _list_sqls(ctx, v2):
                        % (SQL_RESULT_WINDOW, SQL_RESULT_WINDOW))
     offset = 0 if ctx.ignore_offset else (page - 1) * size
     total, sqls = _store(ctx).series(instance_id).select(start_ts, end_ts, predicate, order == "DESC", offset, size)
-    return json_response(200, {"total": total, "count": len(sqls), "sqls": [{"sql": sql} for sql in sqls]})
+    return json_response(200, {"total": _reported_total(ctx, total), "count": len(sqls), "sqls": [{"sql": sql} for sql in sqls]})
 
 
 def list_audit_sqls(ctx):
@@ -183,7 +188,7 @@ def _list_alarms(ctx, v2):
     items = alarms[offset:offset + size]
     if not v2:
         items = [{_V1_ALARM_KEYS.get(k, k): v for k, v in alarm.items()} for alarm in items]
-    return json_response(200, {"total_num": len(alarms), "alarm_log": items})
+    return json_response(200, {"total_num": _reported_total(ctx, len(alarms)), "alarm_log": items})
 
 
 def list_audit_alarm_log(ctx):

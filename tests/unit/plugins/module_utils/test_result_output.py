@@ -1,0 +1,133 @@
+"""The record list spared Ansible's per-value scrub (result_output.py, issue "Speed at scale"): the module's output is
+byte for byte what ``exit_json`` with its ``remove_values`` scrub prints, and no ``no_log`` value ever reaches it.
+
+Each test runs a real module in-process over real HTTP twice, once the fast way and once with
+``SPARE_RECORD_LISTS = False`` (Ansible's own path, the reference), and compares the two outputs as text."""
+
+import datetime
+
+import pytest
+
+from dbss_audit_server import AuditData, audit_sqls
+from hostile_server import HostileServer
+from hwtest_support import run_module
+
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import result_output
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.result_output import free_text, plain_json
+from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_info
+
+PROJECT = '0' * 32
+START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+PERIOD = {'start_time': '2026-11-01T00:00:00Z', 'end_time': '2026-11-02T00:00:00Z'}
+
+
+@pytest.fixture
+def server():
+    hostile = HostileServer().start()
+    yield hostile
+    hostile.stop()
+
+
+@pytest.fixture
+def audit(server):
+    return AuditData(server)
+
+
+@pytest.fixture
+def spared(monkeypatch):
+    """Counts the record lists actually spared (their JSON text computed and found free of secrets)."""
+    calls = []
+
+    def counting(value, secrets, ensure_ascii):
+        text = free_text(value, secrets, ensure_ascii)
+        calls.append(text is not None)
+        return text
+    monkeypatch.setattr(result_output, 'free_text', counting)
+    return calls
+
+
+def both_ways(server, monkeypatch, secret_key='SKTEST', **args):
+    module_args = dict({'region': 'cn-north-4', 'project_id': PROJECT, 'access_key': 'AKTEST', 'secret_key': secret_key,
+                        'max_retries': 0, 'endpoints': {'dbss': server.url}, 'instance_id': 'inst-a'}, **PERIOD)
+    module_args.update(args)
+    fast = run_module(dbss_sql_info, module_args)
+    monkeypatch.setattr(result_output, 'SPARE_RECORD_LISTS', False)
+    reference = run_module(dbss_sql_info, module_args)
+    monkeypatch.setattr(result_output, 'SPARE_RECORD_LISTS', True)
+    assert fast.rc == reference.rc == 0, fast.result
+    return fast, reference
+
+
+def test_the_output_is_byte_identical_when_no_secret_is_in_the_records(server, audit, monkeypatch, spared):
+    audit.add_sqls('inst-a', audit_sqls(250, START + datetime.timedelta(seconds=1)))
+    fast, reference = both_ways(server, monkeypatch)
+    assert spared == [True]
+    assert fast.output == reference.output
+    assert len(fast.result['sqls']) == 250
+    # The scrub still ran over the rest: the connection options' secret is masked in the invocation.
+    assert fast.result['invocation']['module_args']['secret_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert 'SKTEST' not in fast.output
+
+
+def test_non_ascii_text_and_json_escapes_are_written_as_ansible_writes_them(server, audit, monkeypatch, spared):
+    records = audit_sqls(20, START + datetime.timedelta(seconds=1))
+    records[0]['sql_statement'] = u"SELECT '\u00e9t\u00e9 \u6e2c\u8a66 \U0001f600' AS \"q\\uote\"\n\t\x01"
+    records[1]['operated_obj_info'] = [{'name': u'\u00fcber', 'type': 'TABLE', 'nested': {'k': [1, None, True]}}]
+    audit.add_sqls('inst-a', records)
+    fast, reference = both_ways(server, monkeypatch)
+    assert spared == [True]
+    assert fast.output == reference.output
+
+
+@pytest.mark.parametrize('secret,planted', [
+    ('SKTEST-0123', "SELECT 'SKTEST-0123'"),                   # inside a statement
+    ('SKTEST-0123', 'SKTEST-0123'),                            # a whole value
+    ('sk"quote\\slash', 'x sk"quote\\slash y'),                # JSON escapes in the secret
+    (u'cl\u00e9-s\u00e9cr\u00e8te', u'-- cl\u00e9-s\u00e9cr\u00e8te --'),  # non-ASCII secret
+])
+def test_a_secret_in_the_records_is_masked(server, audit, monkeypatch, spared, secret, planted):
+    # The list takes Ansible's path, which masks the secret.
+    records = audit_sqls(30, START + datetime.timedelta(seconds=1))
+    records[7]['sql_statement'] = planted
+    audit.add_sqls('inst-a', records)
+    fast, reference = both_ways(server, monkeypatch, secret_key=secret)
+    assert spared == [False]
+    assert fast.output == reference.output
+    assert secret not in fast.output
+    statements = [record['sql_statement'] for record in fast.result['sqls']]
+    assert any('********' in statement or statement == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+               for statement in statements)
+
+
+def test_a_number_holding_a_secret_takes_ansibles_path(server, audit, monkeypatch, spared):
+    # remove_values also masks the digits of a number that hold a no_log value (the number becomes a string).
+    audit.add_sqls('inst-a', audit_sqls(10, START + datetime.timedelta(seconds=1), rows=9876543210))
+    fast, reference = both_ways(server, monkeypatch, secret_key='98765432')
+    assert spared == [False]
+    assert fast.output == reference.output
+    assert '98765432' not in fast.output
+
+
+def test_a_secret_issued_during_the_run_is_known_at_exit(monkeypatch):
+    # The client's later secrets (an issued token) reach no_log_values, which free_text reads at exit time.
+    assert free_text([{'token': 'abc-issued-token-xyz'}], {'issued-token'}, False) is None
+    assert free_text([{'token': 'abc'}], {'issued-token'}, False) == '[{"token": "abc"}]'
+
+
+class _TaggedText(str):
+    """A str subclass, as Ansible's tagged values are: an encoder may write it differently."""
+
+
+@pytest.mark.parametrize('value,plain', [
+    ([{'a': 'x', 'b': 1, 'c': None, 'd': True, 'e': [], 'f': {'g': ['h', 2]}}], True),
+    ([], True),
+    ([{'a': _TaggedText('x')}], False),
+    ([{_TaggedText('a'): 'x'}], False),
+    ([{'a': [{'b': (1, 2)}]}], False),
+    ([{1: 'x'}], False),
+    ([1.5], False),
+    ([{'a': b'bytes'}], False),
+    ([{'a': datetime.datetime(2026, 1, 1)}], False),
+])
+def test_only_plain_json_types_are_spared(value, plain):
+    assert plain_json(value) is plain
