@@ -27,9 +27,10 @@ options:
         bounded pool (O(concurrency)).
       - "Keys: C(name) (required) a label of 1 to 64 ASCII letters, digits, C(_) and C(-), starting with a letter
         or digit (C(prod-eu)), unique in the list (labels that differ only in case or in C(-) and C(_) count as the
-        same); the same rule as the C(name) of the role's C(audit_compliance_targets); C(agency_name), C(agency_domain_name) or C(agency_domain_id), and C(agency_duration): the
-        IAM agency to assume in another account, with the same meaning and checks as the common options of the same
-        names; C(regions): this account's regions. Any other key is an error."
+        same), the rule of the C(name) of the role's C(audit_compliance_targets); C(agency_name),
+        C(agency_domain_name) or C(agency_domain_id), and C(agency_duration): the IAM agency to assume in another
+        account, with the same meaning and checks as the common options of the same names; C(regions): this
+        account's regions. Any other key is an error."
       - An entry without C(agency_name) is the caller's own account (the credentials of this source). Each account
         may appear once; the agency of an account is assumed once per inventory run and shared by its regions.
       - Each host gets C(<prefix>account) (the label) and, with O(default_groups), is in the group

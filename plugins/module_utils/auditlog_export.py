@@ -229,8 +229,8 @@ class AuditLogExport:
         path = os.path.join(self.dest, evidence.CHECKSUMS_NAME)
         text, problem = evidence.read_own_text(path)
         if problem:
-            self._warn('%s %s: it is not read, and %s rewritten' % (path, problem,
-                                                                  'would be' if self.check_mode else 'is'))
+            self._warn('%s %s: it is not read, and %s rewritten'
+                       % (path, problem, 'would be' if self.check_mode else 'is'))
         return text
 
     def _make_folders(self, to_fetch):

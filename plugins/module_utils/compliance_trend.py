@@ -28,6 +28,7 @@ __metaclass__ = type
 import base64
 import binascii
 import json
+import math
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import SEVERITIES, as_text
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
@@ -158,7 +159,7 @@ def _history_entry_or_none(item):
 
 def _out_of_range(value):
     """A number too large to be a count (``1e400``, 401 digits): the entry holding it is dropped."""
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return True
     number = as_int_or_none(value)
     if number is None:

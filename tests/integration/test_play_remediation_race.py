@@ -7,16 +7,9 @@ Before the fix the write run set 180 days (RDS deletes the older audit logs) and
 import threading
 
 from hwtest_support import sim_requests
-from test_play_compliance_remediation import (  # noqa: F401  pylint: disable=unused-import  (the fixtures)
-    MIN_RETENTION,
-    POLICY,
-    expected_findings,
-    policies,
-    puts,
-    remediation_simulator,
-    run_role,
-    sim,
-)
+from test_play_compliance_remediation import MIN_RETENTION, POLICY, expected_findings, policies, puts, run_role
+# The simulator fixtures of the remediation tests (their policies are put back after each test).
+from test_play_compliance_remediation import remediation_simulator, sim  # noqa: F401  pylint: disable=unused-import
 from test_play_compliance import read_reports
 
 RAISED = 365

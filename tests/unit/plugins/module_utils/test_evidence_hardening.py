@@ -16,12 +16,13 @@ from test_auditlog_export import (
     content_of,
     export,
     files_under,
-    hostile,  # noqa: F401  pylint: disable=unused-import  (the fixture)
     listed,
     manifest_of,
     run_export,
     sha256sum_check,
 )
+# The hostile server fixture of the export's tests.
+from test_auditlog_export import hostile  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import evidence
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError

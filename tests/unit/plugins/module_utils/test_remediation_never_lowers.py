@@ -7,16 +7,9 @@ already compliant and not written; the others are raised. Planned changes, then 
 import pytest
 
 from hwtest_support import sim_requests
-from test_rds_audit_policy import (  # noqa: F401  pylint: disable=unused-import  (the fixtures)
-    POLICY,
-    instance_where,
-    live,
-    own_simulator,
-    policies_of,
-    sim,
-    sim_client,
-    update,
-)
+from test_rds_audit_policy import POLICY, instance_where, live, policies_of, sim_client, update
+# The simulator fixtures of the policy tests (their policies are put back after each test).
+from test_rds_audit_policy import own_simulator, sim  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError

@@ -15,6 +15,8 @@ REGION = 'cn-north-4'
 
 def parse_accounts(accounts, regions):
     return plan_targets(accounts, lambda: regions, [])
+
+
 NAMES = ['prod-eu', 'finance_cn', 'A1', 'cn-north-4_payments', 'x' * 64]
 BAD = ['', '-prod', '_prod', 'prod eu', 'prod.eu', 'x' * 65, 'prod/eu', u'pr\u00f6d', None, 7]
 
