@@ -88,10 +88,14 @@ def target_problems(targets, others=None):
         name = target.get('name')
         if is_label(name):
             if label_key(name) in seen:
-                other = seen[label_key(name)]
-                problems.append('%s is %s again (already %s, %s; labels that differ only in case or in - and _ are the '
-                                'same); give every target its own name'
-                                % (_where(index, 'name'), name, _where(other[0], 'name'), other[1]))
+                other, other_name = seen[label_key(name)]
+                if other_name == name:
+                    problems.append('%s is %s again (already %s); give every target its own name'
+                                    % (_where(index, 'name'), name, _where(other, 'name')))
+                else:
+                    problems.append('%s is %s, the same label as %s (%s: labels that differ only in case or in - and _ '
+                                    'are the same); give every target its own name'
+                                    % (_where(index, 'name'), name, _where(other, 'name'), other_name))
             else:
                 seen[label_key(name)] = (index, name)
     others = others or {}

@@ -30,7 +30,7 @@ def test_good_targets(targets):
 @pytest.mark.parametrize('targets, problem', [
     ('main', 'audit_compliance_targets must be a list of targets'),
     (['main'], 'audit_compliance_targets[0] must be a dict {name, region'),
-    ([MAIN, dict(OTHER, name='main')], 'audit_compliance_targets[1].name is main again (already audit_compliance_targets[0].name, main;'),
+    ([MAIN, dict(OTHER, name='main')], 'audit_compliance_targets[1].name is main again (already audit_compliance_targets[0].name)'),
     ([dict(MAIN, account='x', zone=1)], 'audit_compliance_targets[0] has unknown key(s) account, zone; allowed: name, region, '
                                         'agency_name, agency_domain_name, agency_domain_id'),
     ([{'name': 'a b', 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),

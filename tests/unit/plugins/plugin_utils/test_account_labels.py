@@ -43,7 +43,8 @@ def test_also_the_same_labels_are_refused_by_both_with_the_same_rule(name):
 @pytest.mark.parametrize('first, second', [('prod-eu', 'prod_eu'), ('Prod-EU', 'prod-eu')])
 def test_also_labels_that_would_share_a_group_are_refused_by_both(first, second):
     role = compliance_targets.target_problems([{'name': first, 'region': REGION}, {'name': second, 'region': 'cn-east-3'}])
-    assert [line for line in role if line.startswith('audit_compliance_targets[1].name is %s again' % second)], role
+    assert [line for line in role if line.startswith('audit_compliance_targets[1].name is %s, the same label as '
+                                                     'audit_compliance_targets[0].name (%s: ' % (second, first))], role
     with pytest.raises(InventoryOptionError) as info:
         parse_accounts([{'name': first}, {'name': second, 'agency_name': 'a', 'agency_domain_name': 'b'}], [REGION])
     assert 'accounts[1].name %s is already the name of accounts[0]' % second in str(info.value)
