@@ -25,14 +25,16 @@ options:
       - List several accounts in one source. Each entry is an account to list, in every region of its own
         C(regions) or else of O(regions) (or O(region)); every account x region is listed side by side on the same
         bounded pool (O(concurrency)).
-      - "Keys: C(name) (required) a label of 1 to 64 ASCII letters, digits and C(_), starting with a letter or digit,
-        unique in the list; C(agency_name), C(agency_domain_name) or C(agency_domain_id), and C(agency_duration): the
-        IAM agency to assume in another account, with the same meaning and checks as the common options of the same
-        names; C(regions): this account's regions. Any other key is an error."
+      - "Keys: C(name) (required) a label of 1 to 64 ASCII letters, digits, C(_) and C(-), starting with a letter
+        or digit (C(prod-eu)), unique in the list (labels that differ only in case or in C(-) and C(_) count as the
+        same), the rule of the C(name) of the role's C(audit_compliance_targets); C(agency_name),
+        C(agency_domain_name) or C(agency_domain_id), and C(agency_duration): the IAM agency to assume in another
+        account, with the same meaning and checks as the common options of the same names; C(regions): this
+        account's regions. Any other key is an error."
       - An entry without C(agency_name) is the caller's own account (the credentials of this source). Each account
         may appear once; the agency of an account is assumed once per inventory run and shared by its regions.
       - Each host gets C(<prefix>account) (the label) and, with O(default_groups), is in the group
-        C(account_<name>); O(compose), O(groups) and O(keyed_groups) can use C(<prefix>account).
+        C(account_<name>), each C(-) of the label becoming C(_) (C(account_prod_eu)); O(compose), O(groups) and O(keyed_groups) can use C(<prefix>account).
       - With O(accounts), the top-level agency options and O(project_id) are errors (each account has its own
         projects, looked up with IAM).
     type: list

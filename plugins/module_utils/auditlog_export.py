@@ -193,33 +193,67 @@ class AuditLogExport:
         if self.name_filter is not None:
             listed = [item for item in listed if fnmatch.fnmatchcase(item['name'], self.name_filter)]
         items = self._plan(listed)
-        before = evidence.read_text(os.path.join(self.dest, evidence.CHECKSUMS_NAME))
+        before = self._read_checksums()
         if self.check_mode:
             return self._would(items, before, listing_error)
         to_fetch = [item for item in items if item.status in (DOWNLOADED, REPLACED)]
         self._check_free_space(to_fetch)
-        evidence.make_dest(self.dest)
-        for instance_id in sorted(set(item.instance_id for item in to_fetch)):
-            evidence.make_folder(self.layout.full_path(evidence.safe_name(instance_id)))
+        errors = [listing_error] if listing_error is not None else []
+        to_fetch, folder_errors = self._make_folders(to_fetch)
+        errors += folder_errors
         links = _LinkBatches(self.client, to_fetch)
         outcomes = run_bounded(lambda item: self._fetch(item, links), to_fetch, self.max_workers)
         failures = [(item, error) for item, (_done, error) in zip(to_fetch, outcomes) if error is not None]
         for item, error in failures:
             item.status, item.reason, item.entry = FAILED, str(error), None
         verified = [item.entry for item in items if item.status in (PRESENT, DOWNLOADED, REPLACED)]
-        manifest_changed = self._write_manifest(verified)
+        manifest_changed, write_errors = self._write_manifest(verified)
         changed = manifest_changed or bool(to_fetch and len(failures) < len(to_fetch))
         result = self._result(items, changed, before, evidence.checksums_text(verified))
-        errors = [listing_error] if listing_error is not None else []
         if failures:
             errors.append(failure_of(failures, [], AUDIT_LOG_FILES))
+        errors += write_errors
         if errors:
             error = errors[0] if len(errors) == 1 else HuaweiCloudError('; '.join(str(e) for e in errors))
+            manifest = os.path.join(self.dest, evidence.MANIFEST_NAME)
+            listed_in = ('the result (files)' if any(manifest in str(item) for item in write_errors) else manifest)
             error.message = self.client.secrets.scrub('%s; %d verified files are kept and listed in %s' % (
-                error.message, len(verified), os.path.join(self.dest, evidence.MANIFEST_NAME)))
+                error.message, len(verified), listed_in))
             error.result = result
             raise error
         return result
+
+    def _read_checksums(self):
+        """The ``SHA256SUMS`` the folder holds, for the diff; '' when there is none or it is not a regular file of
+        ours (its content is then never shown: it is replaced by this run's)."""
+        path = os.path.join(self.dest, evidence.CHECKSUMS_NAME)
+        text, problem = evidence.read_own_text(path)
+        if problem:
+            self._warn('%s %s: it is not read, and %s rewritten'
+                       % (path, problem, 'would be' if self.check_mode else 'is'))
+        return text
+
+    def _make_folders(self, to_fetch):
+        """``(items still to fetch, errors)``: the files whose folder cannot be made fail, named; the others go on."""
+        try:
+            evidence.make_dest(self.dest)
+        except HuaweiCloudError as error:
+            return [], [self._fail(to_fetch, error)]
+        errors, broken = [], set()
+        for instance_id in sorted(set(item.instance_id for item in to_fetch)):
+            try:
+                evidence.make_folder(self.layout.full_path(evidence.safe_name(instance_id)))
+            except (HuaweiCloudError, HuaweiCloudConfigError) as error:
+                broken.add(instance_id)
+                error = error if isinstance(error, HuaweiCloudError) else HuaweiCloudError(str(error))
+                errors.append(self._fail([item for item in to_fetch if item.instance_id == instance_id], error))
+        return [item for item in to_fetch if item.instance_id not in broken], errors
+
+    @staticmethod
+    def _fail(items, error):
+        for item in items:
+            item.status, item.reason, item.entry = FAILED, str(error), None
+        return error
 
     # planning -------------------------------------------------------------------------------------------------
     def _plan(self, listed):
@@ -343,18 +377,27 @@ class AuditLogExport:
 
     # output ---------------------------------------------------------------------------------------------------
     def _write_manifest(self, verified):
-        """Write ``manifest.json`` and ``SHA256SUMS`` when their content changes; return whether it did."""
+        """Write ``manifest.json`` and ``SHA256SUMS`` when their content changes: ``(changed, errors)``. Each is
+        written even when the other cannot be; an error names the path and what to do."""
         config = self.client.config
         manifest = evidence.manifest_text(verified, (format_api_time(self.start), format_api_time(self.end)),
                                           config.region, self.client.project_id, self.instance_ids, self.name_filter,
                                           GENERATOR)
-        changed = False
+        changed, errors = False, []
+        if not os.path.isdir(self.dest):
+            return changed, [HuaweiCloudError("dest: '%s' is not a directory; no manifest is written" % self.dest)]
         for name, text in ((evidence.MANIFEST_NAME, manifest), (evidence.CHECKSUMS_NAME, evidence.checksums_text(verified))):
             path = os.path.join(self.dest, name)
-            if evidence.read_text(path) != text:
+            if evidence.read_text(path) == text:
+                continue
+            try:
                 evidence.write_atomically(path, text)
-                changed = True
-        return changed
+            except OSError as error:
+                errors.append(HuaweiCloudError("cannot write '%s' (%s); remove or rename what is at that path, then "
+                                               "run again" % (path, error.strerror or error)))
+                continue
+            changed = True
+        return changed, errors
 
     def _result(self, items, changed, before, after):
         counts = dict((status, 0) for status in STATUSES)

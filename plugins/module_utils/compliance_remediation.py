@@ -11,10 +11,11 @@ Pure functions, no I/O. The role:
    ``compliance.evaluate()`` and takes the instances of its ``RDS-01``/``RDS-02`` *violations* (whatever the engine),
    and only those whose policy was read (an ``ERROR`` finding, an instance whose state is unknown, is never touched);
 2. runs ``rds_auditlog_policy`` once for all of them with ``keep_days`` = the minimum retention (the threshold the
-   checks used, after a profile raised it): the one value that turns the audit log on and raises a short retention,
-   since a selected instance is below it by definition; the module keeps each instance's audit types;
-3. reads the policies again (not in check mode, and only when something changed or the write failed) and evaluates
-   everything on the state after the fix;
+   checks used, after a profile raised it) and ``keep_days_mode: at_least``: the module reads each policy again just
+   before writing, and an instance whose retention is already at or above the target (somebody raised it since the
+   gather) is "already compliant" and not written; remediation only ever raises a retention and turns the audit log
+   on, never lowers one; the module keeps each instance's audit types;
+3. reads the policies again (not in check mode) and evaluates everything on the state after the fix;
 4. adds the ``remediation`` section (``section()`` and ``apply()``) to that report.
 """
 
@@ -177,7 +178,13 @@ def section(report, remediation_plan=None, result=None, requested=True, check_mo
             (out['unresolved_findings'] if key in still else out['fixed_findings']).append(
                 {'check': finding['check'], 'resource_id': finding['resource_id'], 'resource_name': finding['resource_name']})
     out['failed'] = bool(out['failed_instances'] or out['unresolved_findings'])
-    out['result'] = 'ERROR' if out['failed'] else ('WOULD_FIX' if check_mode else 'FIXED')
+    if out['failed']:
+        out['result'] = 'ERROR'
+    elif not (out['would_change'] if check_mode else out['changed']):
+        # Every selected instance was already compliant when the module read it: nothing was (or would be) written.
+        out['result'] = 'NOTHING_TO_FIX'
+    else:
+        out['result'] = 'WOULD_FIX' if check_mode else 'FIXED'
     out['message'] = _message(out)
     return out
 
@@ -186,6 +193,9 @@ def _message(out):
     """One line on the remediation, e.g. for the play's failure message."""
     if out['result'] == 'NOT_REQUESTED':
         return out['message']
+    if out['result'] == 'NOTHING_TO_FIX' and out['unchanged']:
+        return ('remediation: nothing written; %d RDS instances were already compliant when read again (audit log on, '
+                'keep_days at least %d)' % (len(out['unchanged']), out['keep_days']))
     if out['result'] == 'NOTHING_TO_FIX':
         left = len(out['not_remediated'])
         return 'remediation: no RDS-01/RDS-02 finding to fix%s' % (
@@ -196,6 +206,8 @@ def _message(out):
     else:
         text = ('remediation: %d RDS instances changed to keep_days %d, %d of %d findings fixed'
                 % (len(out['changed']), out['keep_days'], len(out['fixed_findings']), len(out['findings'])))
+    if out['unchanged']:
+        text += '; %d already compliant when read again (not changed)' % len(out['unchanged'])
     if out['failed_instances']:
         text += '; FAILED for %d: %s' % (len(out['failed_instances']), '; '.join(
             '%s: %s' % (item['resource_id'], clip(item['message'], 300)) for item in out['failed_instances'][:5]))

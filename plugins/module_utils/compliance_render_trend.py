@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_render import _h, _md
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_trend import TREND_KEYS
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_trend import TREND_KEYS, usable_history
 
 TREND_LABELS = {
     'new': 'New violations (not in the previous report)',
@@ -72,8 +72,15 @@ def _history_markdown(history):
     return lines + ['']
 
 
+def _drawable(history):
+    """The entries of ``history`` that can be shown: a history given to the filters is re-read as hostile input (an
+    entry with an unreadable or out-of-range count is left out, never a failure)."""
+    return usable_history(history)[0] if history else history
+
+
 def markdown_sections(report, history=None):
     """The warnings, waived findings, trend and history as Markdown lines (none when the report has none)."""
+    history = _drawable(history)
     return _warnings_markdown(report) + _waived_markdown(report) + _trend_markdown(report) + _history_markdown(history)
 
 
@@ -162,4 +169,5 @@ def _history_html(history):
 
 def html_sections(report, history=None):
     """The warnings, waived findings, trend and history chart as HTML (empty when the report has none)."""
+    history = _drawable(history)
     return _warnings_html(report) + _waived_html(report) + _trend_html(report) + _history_html(history)

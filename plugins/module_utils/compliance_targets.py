@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.account_labels import LABEL, LABEL_RULE, is_label, label_key
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.agency import agency_settings
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import (
     SEVERITIES,
@@ -34,7 +35,6 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import Huaw
 VARIABLE = 'audit_compliance_targets'
 KEYS = ('name', 'region', 'agency_name', 'agency_domain_name', 'agency_domain_id')
 AGENCY_KEYS = ('agency_name', 'agency_domain_name', 'agency_domain_id')
-_NAME = re.compile(r'^[A-Za-z0-9_]{1,64}$')
 # The client's messages name the environment variables of the modules' options; a role variable has none.
 _ENVIRONMENT_HINT = re.compile(r' \(HW_[A-Z_]+\)')
 # Role variables that cannot go with targets, and why.
@@ -81,17 +81,23 @@ def target_problems(targets, others=None):
         unknown = sorted(str(key) for key in target if key not in KEYS)
         if unknown:
             problems.append('%s has unknown key(s) %s; allowed: %s' % (_where(index), ', '.join(unknown), ', '.join(KEYS)))
-        problem = _string_problem(_where(index, 'name'), target.get('name'), _NAME,
-                                  'a label of 1 to 64 ASCII letters, digits and _ (the account label of its findings)')
+        problem = _string_problem(_where(index, 'name'), target.get('name'), LABEL,
+                                  '%s (the account label of its findings)' % LABEL_RULE)
         problems += [problem] if problem else []
         problems += _client_problems(index, target)
         name = target.get('name')
-        if isinstance(name, str):
-            if name in seen:
-                problems.append('%s is %s again (already %s); give every target its own name'
-                                % (_where(index, 'name'), name, _where(seen[name], 'name')))
+        if is_label(name):
+            if label_key(name) in seen:
+                other, other_name = seen[label_key(name)]
+                if other_name == name:
+                    problems.append('%s is %s again (already %s); give every target its own name'
+                                    % (_where(index, 'name'), name, _where(other, 'name')))
+                else:
+                    problems.append('%s is %s, the same label as %s (%s: labels that differ only in case or in - and _ '
+                                    'are the same); give every target its own name'
+                                    % (_where(index, 'name'), name, _where(other, 'name'), other_name))
             else:
-                seen[name] = index
+                seen[label_key(name)] = (index, name)
     others = others or {}
     for name, why in CONFLICTS:
         if others.get(name) is not None:

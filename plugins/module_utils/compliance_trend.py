@@ -28,6 +28,7 @@ __metaclass__ = type
 import base64
 import binascii
 import json
+import math
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance import SEVERITIES, as_text
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import clip
@@ -41,6 +42,9 @@ TREND_KEYS = ('new', 'resolved', 'persisting', 'waived', 'unknown')
 HISTORY_COUNTS = ('violations', 'failing_violations', 'waived', 'errors')
 RESULTS = ('PASS', 'WARN', 'FAIL', 'ERROR')
 KEY_CHARS = 200
+# The largest count a history entry may hold: far beyond any real run, small enough to draw and to compute with. An
+# entry with a larger (or infinite, or unreadable) count is dropped with a warning.
+MAX_COUNT = 10 ** 9
 
 
 def _read(registered, name):
@@ -127,33 +131,78 @@ def history_entry(summary):
     return entry
 
 
+def _count(value):
+    """A count of a previous history entry: an int from 0 to ``MAX_COUNT``, None when missing, negative, too large
+    or not a number."""
+    number = as_int_or_none(value)
+    return number if number is not None and 0 <= number <= MAX_COUNT else None
+
+
 def _history_entry_or_none(item):
-    """A previous history entry re-read as hostile input: only its known keys, of the right types; None when unusable."""
+    """A previous history entry re-read as hostile input: only its known keys, of the right types; None when unusable
+    (no ``generated_at``, no usable ``violations``, or any count beyond ``MAX_COUNT``)."""
     if not isinstance(item, dict) or not isinstance(item.get('generated_at'), str):
         return None
     entry = {'generated_at': clip(item['generated_at'], 40),
              'result': item.get('result') if item.get('result') in RESULTS else 'unknown'}
     for key in HISTORY_COUNTS:
-        number = as_int_or_none(item.get(key))
-        if key == 'violations' and (number is None or number < 0):
+        number = _count(item.get(key))
+        if number is None and (key == 'violations' or _out_of_range(item.get(key))):
             return None
-        entry[key] = number if number is not None and number >= 0 else 0
+        entry[key] = number or 0
     severities = item.get('by_severity') if isinstance(item.get('by_severity'), dict) else {}
-    entry['by_severity'] = dict((severity, max(as_int_or_none(severities.get(severity)) or 0, 0)) for severity in SEVERITIES)
+    if any(_out_of_range(severities.get(severity)) for severity in SEVERITIES):
+        return None
+    entry['by_severity'] = dict((severity, _count(severities.get(severity)) or 0) for severity in SEVERITIES)
     return entry
 
 
+def _out_of_range(value):
+    """A number too large to be a count (``1e400``, 401 digits): the entry holding it is dropped."""
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    number = as_int_or_none(value)
+    if number is None:
+        return isinstance(value, (int, float, str)) and not isinstance(value, bool) and _looks_numeric(value)
+    return number > MAX_COUNT
+
+
+def _looks_numeric(value):
+    try:
+        float(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def usable_history(items):
+    """``(entries, dropped)``: the usable entries of a history (each re-read by ``_history_entry_or_none``) and how
+    many were dropped; ``items`` that is not a list gives ``(None, 0)``."""
+    if not isinstance(items, list):
+        return None, 0
+    entries = [_history_entry_or_none(item) for item in items]
+    usable = [entry for entry in entries if entry is not None]
+    return usable, len(entries) - len(usable)
+
+
 def previous_history(registered, name='history.json'):
-    """(entries, warning) of the previous history.json: entries None when there is none or it is unusable."""
+    """(entries, warning) of the previous history.json: entries None when there is none or it is unusable; an
+    unreadable or out-of-range entry is dropped, and the warning says how many."""
     text, warning = _read(registered, name)
     if text is None:
         return None, warning and warning + '; a new history is started'
     data, warning = _load(text, name)
     if warning:
         return None, warning + '; a new history is started'
-    entries = [_history_entry_or_none(item) for item in data] if isinstance(data, list) else [None]
-    if None in entries:
+    entries, dropped = usable_history(data)
+    if entries is None:
         return None, 'the previous %s is not a history of the audit_compliance role; a new history is started' % name
+    if dropped and not entries:
+        return None, ('the previous %s has no usable entry (%d unreadable or with a count out of range, dropped); a new '
+                      'history is started' % (name, dropped))
+    if dropped:
+        return entries, ('the previous %s held %d unreadable entries or entries with a count out of range (above %d); '
+                         'they are dropped from the history' % (name, dropped, MAX_COUNT))
     return entries, None
 
 

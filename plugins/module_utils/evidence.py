@@ -12,6 +12,7 @@ Pure file-system code: it knows nothing of HTTP or of Huawei Cloud.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import re
 import stat
 import tempfile
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, clip
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError, clip
 
 MANIFEST_NAME = 'manifest.json'
 CHECKSUMS_NAME = 'SHA256SUMS'
@@ -30,6 +31,12 @@ HASH_CHUNK_BYTES = 1024 * 1024
 # Longer names are cut (keeping their end); most file systems allow 255 bytes, and a suffix may be added.
 MAX_NAME_LENGTH = 200
 _UNSAFE_NAME_CHARS = re.compile(r'[^A-Za-z0-9._+=@-]')
+_RESERVED_NAMES = (MANIFEST_NAME.lower(), CHECKSUMS_NAME.lower())
+# The largest manifest.json or SHA256SUMS read back (a manifest entry takes about 600 bytes: 100,000 files fit).
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+# Files in dest are opened without following a final symbolic link and without waiting for a FIFO's writer; what
+# was opened is then checked with fstat (the object read, not the name looked at a moment before).
+_READ_FLAGS = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0)
 # Every key a manifest entry holds, in the order they are written.
 ENTRY_KEYS = ('instance_id', 'id', 'name', 'path', 'begin_time', 'end_time', 'size', 'bytes', 'sha256', 'fetched_at')
 
@@ -55,16 +62,26 @@ class Layout:
         self._taken = set()
 
     def place(self, instance_id, file_id, name):
-        """``(relative path, renamed)``: the path under ``dest`` and whether it differs from the listed name."""
+        """``(relative path, renamed)``: the path under ``dest`` and whether it differs from the listed name.
+
+        No two files of a run share a path, whatever the listed names: a name already taken (also by a file renamed
+        before it, and compared without case, for case-insensitive file systems) gets the file ID, then a counter,
+        until it is free."""
         folder = safe_name(instance_id)
         base = safe_name(name)
-        relative = '%s/%s' % (folder, base)
-        if relative in self._taken or base in (MANIFEST_NAME, CHECKSUMS_NAME):
+        if self._is_taken(folder, base):
             # Two listed names that only differ in unsafe characters: the file ID tells them apart.
             base = safe_name('%s_%s' % (base, file_id))
-            relative = '%s/%s' % (folder, base)
-        self._taken.add(relative)
+            stem, number = base, 2
+            while self._is_taken(folder, base):
+                base = safe_name('%s_%d' % (stem, number))
+                number += 1
+        relative = '%s/%s' % (folder, base)
+        self._taken.add(relative.lower())
         return relative, base != name
+
+    def _is_taken(self, folder, base):
+        return base.lower() in _RESERVED_NAMES or ('%s/%s' % (folder, base)).lower() in self._taken
 
     def full_path(self, relative):
         return os.path.join(self.dest, *relative.split('/'))
@@ -72,13 +89,25 @@ class Layout:
 
 def check_dest(dest):
     """``dest`` as an absolute path; refused when it exists and is not a directory (a symbolic link to a directory
-    is followed, as everywhere in Ansible: evidence often goes to a mounted store)."""
+    is followed, as everywhere in Ansible: evidence often goes to a mounted store), or when it is a symbolic link to
+    nothing."""
     if not dest or not str(dest).strip():
         raise HuaweiCloudConfigError('dest must be the path of a local directory, got an empty value')
     dest = os.path.abspath(dest)
+    if os.path.islink(dest) and not os.path.exists(dest):
+        raise HuaweiCloudConfigError("dest: '%s' is a symbolic link to '%s', which does not exist; create that "
+                                     "directory, or give dest the path of a directory" % (clip(dest, 200),
+                                                                                          clip(_link_target(dest), 200)))
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise HuaweiCloudConfigError("dest: '%s' exists and is not a directory" % clip(dest, 200))
     return dest
+
+
+def _link_target(path):
+    try:
+        return os.readlink(path)
+    except OSError:
+        return '?'
 
 
 def check_folder(path):
@@ -94,24 +123,114 @@ def check_folder(path):
 
 
 def make_dest(dest):
-    if not os.path.isdir(dest):
-        os.makedirs(dest, DIRECTORY_MODE)
+    """Create ``dest``; a failure names the path and what to do (``HuaweiCloudError``)."""
+    try:
+        if not os.path.isdir(dest):
+            os.makedirs(dest, DIRECTORY_MODE)
+    except OSError as error:
+        raise HuaweiCloudError("dest: cannot create the directory '%s' (%s); create it, or give dest a directory this "
+                               "user can write to" % (clip(dest, 200), error.strerror or error))
 
 
 def make_folder(path):
     check_folder(path)
-    if not os.path.isdir(path):
-        os.makedirs(path, DIRECTORY_MODE)
+    try:
+        if not os.path.isdir(path):
+            os.makedirs(path, DIRECTORY_MODE)
+    except OSError as error:
+        raise HuaweiCloudError("cannot create the directory '%s' (%s); remove what is at that path, or make dest "
+                               "writable, then run again" % (clip(path, 200), error.strerror or error))
+
+
+class NotOurs(Exception):
+    """A path in dest that is not read: not a regular file, a link, another user's file, too large or not text.
+    ``str()`` says what it is, e.g. ``is a FIFO``."""
+
+
+def _kind(mode):
+    for test, name in ((stat.S_ISLNK, 'a symbolic link'), (stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO'),
+                       (stat.S_ISSOCK, 'a socket'), (stat.S_ISCHR, 'a device'), (stat.S_ISBLK, 'a device')):
+        if test(mode):
+            return name
+    return 'not a regular file'
+
+
+def _open_regular(path):
+    """``(descriptor, fstat result)`` of the regular file at ``path``: never follows a final symbolic link, never
+    waits on a FIFO, never opens a device. Raises ``FileNotFoundError`` when nothing is there, ``NotOurs`` else."""
+    mode = os.lstat(path).st_mode
+    if not stat.S_ISREG(mode):
+        # Looked at before opening, so that a device or a FIFO is never opened at all.
+        raise NotOurs('is %s' % _kind(mode))
+    try:
+        handle = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotOurs('is a symbolic link')
+        raise NotOurs('cannot be opened (%s)' % (error.strerror or error))
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            # Replaced between the look and the open: what was opened is what counts.
+            raise NotOurs('is %s' % _kind(info.st_mode))
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle, info
+
+
+def read_own_text(path, max_bytes=MAX_INDEX_BYTES):
+    """``(text, problem)`` of a file this collection wrote into dest (``manifest.json``, ``SHA256SUMS``).
+
+    ``(None, None)`` when nothing is at ``path``; ``(None, problem)`` when something is there that is not read: not a
+    regular file (a symbolic link, a FIFO, a directory), a file with other hard links or of another user (its
+    content is not ours and never reaches a result), larger than ``max_bytes``, or not UTF-8 text."""
+    try:
+        handle, info = _open_regular(path)
+    except FileNotFoundError:
+        return None, None
+    except NotOurs as problem:
+        return None, str(problem)
+    except OSError as error:
+        return None, 'cannot be read (%s)' % (error.strerror or error)
+    try:
+        if info.st_nlink != 1:
+            return None, 'is a hard link (the file has %d names)' % info.st_nlink
+        if hasattr(os, 'geteuid') and info.st_uid != os.geteuid():
+            return None, 'belongs to another user (uid %d)' % info.st_uid
+        if info.st_size > max_bytes:
+            return None, 'is larger than %d bytes' % max_bytes
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(handle, min(HASH_CHUNK_BYTES, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            return None, 'is larger than %d bytes' % max_bytes
+    except OSError as error:
+        return None, 'cannot be read (%s)' % (error.strerror or error)
+    finally:
+        os.close(handle)
+    try:
+        return b''.join(chunks).decode('utf-8'), None
+    except UnicodeDecodeError:
+        return None, 'is not UTF-8 text'
 
 
 def file_digest(path):
-    """``(size, sha256 hex)`` of a regular file, or None when there is none (missing, a link, a directory)."""
+    """``(size, sha256 hex)`` of a regular file, or None when there is none (missing, a link, a directory, a FIFO)."""
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        digest = hashlib.sha256()
-        size = 0
-        with open(path, 'rb') as stream:
+        handle, _info = _open_regular(path)
+    except (OSError, NotOurs):
+        return None
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(handle, 'rb') as stream:
             for chunk in iter(lambda: stream.read(HASH_CHUNK_BYTES), b''):
                 size += len(chunk)
                 digest.update(chunk)
@@ -182,20 +301,24 @@ def write_atomically(path, text):
 
 def read_manifest(dest):
     """``(entries by (instance_id, id), warning or None)`` of the manifest in ``dest``. A manifest that cannot be
-    read is not trusted: every file is then fetched again, and the warning says why."""
+    read (or is not a regular file of ours: see ``read_own_text``) is not trusted: every file is then fetched again,
+    the manifest is rewritten, and the warning says why."""
     path = os.path.join(dest, MANIFEST_NAME)
-    if not os.path.lexists(path):
-        return {}, None
+    text, problem = read_own_text(path)
+    if text is None:
+        if problem is None:
+            return {}, None
+        return {}, ("%s %s: it is not read, and is rewritten; every file is checked against the cloud's listing and "
+                    "fetched again" % (path, problem))
     try:
-        with open(path, encoding='utf-8') as stream:
-            document = json.load(stream)
+        document = json.loads(text)
         entries = {}
         for entry in document['files']:
             if not all(isinstance(entry.get(key), str) for key in ('instance_id', 'id', 'path', 'sha256')) \
                     or not isinstance(entry.get('bytes'), int):
                 raise ValueError('an entry without instance_id, id, path, bytes and sha256')
             entries[(entry['instance_id'], entry['id'])] = entry
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         return {}, ("%s cannot be read (%s); every file is checked against the cloud's listing and fetched again"
                     % (path, clip(error, 120)))
     return entries, None
@@ -224,8 +347,5 @@ def checksums_text(entries):
 
 
 def read_text(path):
-    try:
-        with open(path, encoding='utf-8') as stream:
-            return stream.read()
-    except (OSError, ValueError):
-        return None
+    """The text of a file of ours at ``path`` (see ``read_own_text``), or None."""
+    return read_own_text(path)[0]

@@ -29,9 +29,22 @@ AUDIT_TYPE_PATTERN = re.compile(r'^[A-Z][A-Z0-9_/]{0,63}$')
 SET_POLICY_API = 'RDS PUT /v3/{project_id}/instances/{instance_id}/auditlog-policy'
 
 
-def desired_policy(state, keep_days=None, audit_types=None, reserve_auditlogs=True):
+KEEP_DAYS_MODES = ('exact', 'at_least')
+
+
+def desired_policy(state, keep_days=None, audit_types=None, reserve_auditlogs=True, keep_days_mode='exact'):
     """The wanted policy from the module's options, refused before any request with a one-line message naming the
-    option and what it allows: ``{'keep_days', 'audit_types' (None = leave as is), 'reserve_auditlogs'}``."""
+    option and what it allows: ``{'keep_days', 'audit_types' (None = leave as is), 'reserve_auditlogs',
+    'at_least'}``. ``at_least``: ``keep_days`` is a minimum, a longer retention is never lowered."""
+    if keep_days_mode not in KEEP_DAYS_MODES:
+        raise HuaweiCloudConfigError('keep_days_mode must be one of %s, got %s' % (', '.join(KEEP_DAYS_MODES), keep_days_mode))
+    if state == 'absent' and keep_days_mode != 'exact':
+        raise HuaweiCloudConfigError('keep_days_mode=%s is only allowed with state=present (state=absent turns the audit '
+                                     'log off)' % keep_days_mode)
+    return dict(_desired_policy(state, keep_days, audit_types, reserve_auditlogs), at_least=keep_days_mode == 'at_least')
+
+
+def _desired_policy(state, keep_days, audit_types, reserve_auditlogs):
     if state == 'absent':
         if keep_days is not None:
             raise HuaweiCloudConfigError('keep_days is not allowed with state=absent (turning the audit log off sets it '
@@ -65,7 +78,8 @@ def policy_state(policy):
 
 def plan_change(live, desired):
     """``(after, body)`` for one instance: the policy it should have, and the PUT body, or None when it already has
-    it. ``live`` is a policy as ``rds.read_audit_policy`` returns it."""
+    it. ``live`` is a policy as ``rds.read_audit_policy`` returns it (read just before: with ``at_least``, a live
+    retention at or above ``keep_days`` is kept, whatever the caller saw earlier)."""
     before = policy_state(live)
     if desired['keep_days'] == 0:
         if before['keep_days'] == 0:
@@ -73,10 +87,14 @@ def plan_change(live, desired):
         return {'keep_days': 0, 'audit_types': [], 'enabled': False}, {
             'keep_days': 0, 'reserve_auditlogs': desired['reserve_auditlogs']}
     audit_types = before['audit_types'] if desired['audit_types'] is None else desired['audit_types']
-    after = {'keep_days': desired['keep_days'], 'audit_types': audit_types, 'enabled': True}
+    keep_days = desired['keep_days']
+    if desired.get('at_least') and before['keep_days'] > keep_days:
+        # "At least": a retention somebody raised meanwhile is kept; lowering it would delete older audit logs.
+        keep_days = before['keep_days']
+    after = {'keep_days': keep_days, 'audit_types': audit_types, 'enabled': True}
     if after == before:
         return before, None
-    body = {'keep_days': desired['keep_days']}
+    body = {'keep_days': keep_days}
     # Sent again when unchanged, so that changing keep_days never drops the filter; MySQL lists its actions, and
     # only MySQL takes audit_types.
     if desired['audit_types'] is not None or live.get('all_audit_log_action'):

@@ -51,15 +51,16 @@ def snake_case_keys(value):
 
 
 def as_int_or_none(value):
-    """An integer from an int, float or numeric string; None for anything else (booleans are not counts)."""
+    """An integer from an int, float or numeric string; None for anything else (booleans are not counts), also for
+    an infinite or NaN float (``1e400`` in JSON) and a string too long to convert."""
     if value is None or value == '' or isinstance(value, bool):
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         try:
             return int(float(value))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
 

@@ -57,8 +57,12 @@ options:
         personal data included, and a task's result ends up in logs, callbacks and AWX job output. Mask them unless
         the text itself is needed, and consider C(no_log) on the task.
       - Single- and double-quoted text (double quotes also around identifiers in some dialects), dollar-quoted
-        strings and decimal and hexadecimal numbers are masked; back-quoted identifiers and digits inside names are
-        kept. O(statement_contains) is matched against the original text.
+        strings and decimal, hexadecimal and binary numbers are masked, and comments lose their text (C(-- ?),
+        C(/* ? */), C(# ?)); back-quoted identifiers and digits inside names are kept. O(statement_contains) is
+        matched against the original text.
+      - The dialect is not known, so quoting is read both with backslash escapes (MySQL) and without (PostgreSQL
+        standard strings, SQL Server); when the two readings disagree (C('C:\')), or a comment or C([name]) could be
+        read two ways, the rest of the statement from there is masked (more, never less).
     type: bool
     default: false
   query_type:

@@ -38,6 +38,12 @@ options:
         inside it are never followed through a symbolic link, and no file is written outside O(dest), whatever
         name the cloud lists; a name with characters outside letters, digits and C(. _ + = @ -) (such as C(/),
         C(..), NUL or a line break) is saved under a safe name, named in a warning and recorded in the manifest.
+        Two files of one run never share a path (a duplicate name gets its file ID, then a counter).
+      - A symbolic link to nothing is refused before any request.
+      - C(manifest.json) and C(SHA256SUMS) are read back only when they are regular files of the user running the
+        task, of at most 64 MiB; a symbolic link, hard link, FIFO, directory or another user's file at that path is
+        never read nor followed (a warning says it is not read, and rewritten), and its content never appears in
+        the result. Nothing in O(dest) is opened in a way that could block.
       - Before any link is requested, the sizes of the files to fetch are compared with the free space of the file
         system of O(dest); when they do not fit, nothing is fetched.
     type: path

@@ -50,6 +50,22 @@ options:
       - Days audit log files are kept, from 1 to 732. Required with O(state=present), not allowed with
         O(state=absent).
     type: int
+  keep_days_mode:
+    description:
+      - How O(keep_days) is applied, with O(state=present).
+      - V(exact) sets the retention to O(keep_days), also when the instance keeps its audit logs longer (RDS then
+        deletes the older files).
+      - V(at_least) never lowers a retention; O(keep_days) is a minimum. An instance whose audit log is on and kept
+        for O(keep_days) days or longer, when this module reads it just before writing, is left as it is (no write,
+        C(changed=false)); one kept shorter, or with the audit log off, gets O(keep_days). When only O(audit_types)
+        differ, the longer retention is sent again unchanged. This is what remediation uses (the
+        C(hwcloud.dbaudit.audit_compliance) role), so that a retention somebody raised since the policies were
+        gathered is never lowered.
+      - The API has no conditional write; a change made in the moment between this module's read and its write
+        cannot be seen.
+    type: str
+    choices: [exact, at_least]
+    default: exact
   reserve_auditlogs:
     description:
       - With O(state=absent), whether the audit log files already written are kept for a while (V(true)) or deleted
@@ -96,6 +112,12 @@ EXAMPLES = r'''
     instance_id: 7a1bd9e4a12a4d4f9a4f1f4bbd0f8a2din01
     keep_days: 365
     audit_types: [INSERT, UPDATE, DELETE, GRANT, REVOKE]
+
+- name: Make sure every instance keeps its audit log at least 180 days (a longer retention is never lowered)
+  hwcloud.dbaudit.rds_auditlog_policy:
+    instance_ids: "{{ mysql.instances | map(attribute='id') }}"
+    keep_days: 180
+    keep_days_mode: at_least
 
 - name: What would change (reads only), with the before and after of each instance
   hwcloud.dbaudit.rds_auditlog_policy:
@@ -212,6 +234,7 @@ class RdsAuditlogPolicyModule(HuaweiCloudModule):
         instance_selection_spec(),
         audit_types=dict(type='list', elements='str'),
         keep_days=dict(type='int'),
+        keep_days_mode=dict(type='str', choices=['exact', 'at_least'], default='exact'),
         reserve_auditlogs=dict(type='bool', default=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         **concurrency_spec()
@@ -221,7 +244,7 @@ class RdsAuditlogPolicyModule(HuaweiCloudModule):
 
     def run(self):
         desired = desired_policy(self.params['state'], self.params['keep_days'], self.params['audit_types'],
-                                 self.params['reserve_auditlogs'])
+                                 self.params['reserve_auditlogs'], self.params['keep_days_mode'])
         update = AuditPolicyUpdate(self.client, self.selected_instance_ids(), desired, max_workers=self.concurrency,
                                    check_mode=self.ansible.check_mode)
         return update.run()

@@ -12,15 +12,11 @@ every module checks them (``ClientConfig``), so that the inventory and the modul
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.account_labels import LABEL_RULE, group_name, is_label, label_key
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import InventoryOptionError
 
 AGENCY_OPTIONS = ('agency_domain_id', 'agency_domain_name', 'agency_duration', 'agency_name')
 ACCOUNT_KEYS = ('name',) + AGENCY_OPTIONS + ('regions',)
-# A label becomes a host variable and the group account_<name>: keep it to characters that survive group name
-# sanitising unchanged, so that two labels can never end up as the same group.
-_LABEL = re.compile(r'[A-Za-z0-9][A-Za-z0-9_]{0,63}\Z')
 
 
 def _plain(text):
@@ -67,9 +63,9 @@ def _check_entry(number, entry):
         raise InventoryOptionError('%s: unknown key(s) %s; allowed keys are %s'
                                    % (where, ', '.join(unknown), ', '.join(ACCOUNT_KEYS)))
     name = entry.get('name')
-    if not isinstance(name, str) or not _LABEL.match(name):
-        raise InventoryOptionError('%s.name is required: a label of 1 to 64 ASCII letters, digits and _ starting with a '
-                                   'letter or digit (it names the group account_<name>), got %r' % (where, name))
+    if not is_label(name):
+        raise InventoryOptionError('%s.name is required: %s (it names the group account_<name>, - becoming _), got %r'
+                                   % (where, LABEL_RULE, name))
     agency = dict((key, entry[key]) for key in AGENCY_OPTIONS if entry.get(key) is not None)
     if agency and not agency.get('agency_name'):
         raise InventoryOptionError('%s (%s): %s need agency_name; an entry without agency options is the caller\'s own '
@@ -100,10 +96,11 @@ def plan_targets(accounts, default_regions, top_level_agency):
     targets, labels, reached = [], {}, {}
     for number, entry in enumerate(accounts):
         name, agency, regions = _check_entry(number, entry)
-        if name.lower() in labels:
-            raise InventoryOptionError('accounts[%d].name %s is already the name of accounts[%d]; each account needs its '
-                                       'own name' % (number, name, labels[name.lower()]))
-        labels[name.lower()] = number
+        if label_key(name) in labels:
+            raise InventoryOptionError('accounts[%d].name %s is already the name of accounts[%d] (labels that differ only '
+                                       'in case or in - and _ name the same group %s); each account needs its own name'
+                                       % (number, name, labels[label_key(name)], group_name(name)))
+        labels[label_key(name)] = number
         identity = _identity(agency)
         if identity in reached:
             what = 'the caller\'s own account' if not agency else 'agency %s of the same account' % agency['agency_name']
@@ -120,4 +117,4 @@ def account_variables(prefix, account):
 
 
 def account_group_names(account):
-    return [] if account is None else ['account_%s' % account]
+    return [] if account is None else [group_name(account)]

@@ -183,7 +183,7 @@ def test_a_write_that_took_but_does_not_read_back_is_not_a_fix():
 def test_an_instance_compliant_when_read_again_is_unchanged():
     chosen = plan(rds_facts({'r1': 0}))
     section = compliance_remediation.section(after_fix({'r1': 200}), chosen, module_result({'r1': (200, 180, False)}))
-    assert section['result'] == 'FIXED' and [item['resource_id'] for item in section['unchanged']] == ['r1']
+    assert section['result'] == 'NOTHING_TO_FIX' and [item['resource_id'] for item in section['unchanged']] == ['r1']
     assert section['changed'] == []
 
 

@@ -33,7 +33,8 @@ def test_good_targets(targets):
     ([MAIN, dict(OTHER, name='main')], 'audit_compliance_targets[1].name is main again (already audit_compliance_targets[0].name)'),
     ([dict(MAIN, account='x', zone=1)], 'audit_compliance_targets[0] has unknown key(s) account, zone; allowed: name, region, '
                                         'agency_name, agency_domain_name, agency_domain_id'),
-    ([{'name': 'a-b', 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),
+    ([{'name': 'a b', 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),
+    ([{'name': '-ab', 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label of 1 to 64 ASCII letters'),
     ([{'name': 'x' * 65, 'region': 'cn-north-4'}], 'audit_compliance_targets[0].name must be a label'),
     ([{'name': 'a', 'region': 'cn north'}], "audit_compliance_targets[0].region must be a region name of letters, digits and '-' "
                                             "such as cn-north-4, got 'cn north'"),
