@@ -17,7 +17,6 @@ from dbss_audit_server import (
     SQLS,
     TOPIC,
     TOPIC_V1,
-    AuditData,
     alarm_records,
     audit_sqls,
     dbss_time,
@@ -25,9 +24,8 @@ from dbss_audit_server import (
     risk_rules,
     topic,
 )
-from hostile_server import HostileServer, json_reply
+from hostile_server import json_reply
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import FanOutError
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
@@ -42,26 +40,6 @@ END = datetime.datetime(2026, 11, 2, tzinfo=UTC)
 START = END - datetime.timedelta(days=1)
 SECOND = datetime.timedelta(seconds=1)
 SQLS_API = 'DBSS POST /v2/{project_id}/audit/{instance_id}/sqls'
-
-
-@pytest.fixture
-def server():
-    hostile = HostileServer().start()
-    yield hostile
-    hostile.stop()
-
-
-@pytest.fixture
-def audit(server):
-    return AuditData(server)
-
-
-@pytest.fixture
-def small_cap(audit, monkeypatch):
-    """A service cap of 300 records a query instead of 10,000, on both sides, to keep the tests small."""
-    monkeypatch.setattr(dbss_audit_data, 'QUERY_RECORD_CAP', 300)
-    audit.cap = 300
-    return 300
 
 
 def client_for(server):

@@ -9,8 +9,7 @@ import datetime
 
 import pytest
 
-from dbss_audit_server import AuditData, alarm_records, audit_sqls, dbss_time
-from hostile_server import HostileServer
+from dbss_audit_server import alarm_records, audit_sqls, dbss_time
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
@@ -25,26 +24,6 @@ END = datetime.datetime(2026, 11, 2, tzinfo=UTC)
 START = END - datetime.timedelta(days=1)
 SECOND = datetime.timedelta(seconds=1)
 REGION = 'cn-north-4'
-
-
-@pytest.fixture
-def server():
-    hostile = HostileServer().start()
-    yield hostile
-    hostile.stop()
-
-
-@pytest.fixture
-def audit(server):
-    return AuditData(server)
-
-
-@pytest.fixture
-def small_cap(audit, monkeypatch):
-    """A service cap of 300 records a query instead of 10,000, on both sides, to keep the tests small."""
-    monkeypatch.setattr(dbss_audit_data, 'QUERY_RECORD_CAP', 300)
-    audit.cap = 300
-    return 300
 
 
 def client_for(url, access_key='AKTEST', secret_key='SKTEST', project_id=PROJECT):

@@ -8,8 +8,7 @@ import datetime
 
 import pytest
 
-from dbss_audit_server import AuditData, audit_sqls
-from hostile_server import HostileServer
+from dbss_audit_server import audit_sqls
 from hwtest_support import run_module
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import result_output
@@ -19,18 +18,6 @@ from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_info
 PROJECT = '0' * 32
 START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 PERIOD = {'start_time': '2026-11-01T00:00:00Z', 'end_time': '2026-11-02T00:00:00Z'}
-
-
-@pytest.fixture
-def server():
-    hostile = HostileServer().start()
-    yield hostile
-    hostile.stop()
-
-
-@pytest.fixture
-def audit(server):
-    return AuditData(server)
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import datetime
 import pytest
 import yaml
 
-from dbss_audit_server import AuditData, alarm_records, audit_sqls, injection_rules, risk_rules, topic
-from hostile_server import HostileServer
+from dbss_audit_server import alarm_records, audit_sqls, injection_rules, risk_rules, topic
 from hwtest_support import REPO_ROOT, run_module
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
@@ -19,18 +18,6 @@ UTC = datetime.timezone.utc
 START = datetime.datetime(2026, 11, 1, tzinfo=UTC)
 PERIOD = {'start_time': '2026-11-01T00:00:00Z', 'end_time': '2026-11-02T00:00:00Z'}
 MODULES = [(dbss_sql_info, 'sqls'), (dbss_alarm_info, 'alarms'), (dbss_rule_info, 'risk_rules')]
-
-
-@pytest.fixture
-def server():
-    hostile = HostileServer().start()
-    yield hostile
-    hostile.stop()
-
-
-@pytest.fixture
-def audit(server):
-    return AuditData(server)
 
 
 def connection(server, **extra):
