@@ -1,11 +1,14 @@
 # Test toolchain for the hwcloud.dbaudit collection.
 #
-#   make test         venvs, collection, then unit + integration + sanity on every ansible-core line in
-#                     ANSIBLE_CORE_MATRIX (two at a time, logs in .build/matrix/), then docs and lint
+#   make test         venvs, collection, then in one pool of two steps at a time (tests/tools/matrix.sh, logs in
+#                     .build/matrix/): unit + integration + sanity on every ansible-core line in ANSIBLE_CORE_MATRIX,
+#                     docs and lint.  The newest line runs every integration test, the older lines the ones marked
+#                     all_core_lines (INTEGRATION_SUBSET below); every line runs all unit tests and all of sanity.
 #   make unit | integration | sanity | venv
 #                     one ansible-core line: ANSIBLE_CORE=2.19 (default, .venv with every tool) or
 #                     ANSIBLE_CORE=2.17 / 2.18 (.venv-2.17 / .venv-2.18: ansible-core and the test deps only)
-#   make matrix       the unit/integration/sanity matrix alone (MATRIX_JOBS=2 at a time)
+#   make matrix       the unit/integration/sanity matrix alone (MATRIX_JOBS=2 steps at a time, MATRIX_PYTEST_JOBS=2
+#                     pytest workers each)
 #   make docs         check the documentation and build the plugin reference into .build/docs/html
 #   make demo         run docs/examples/list_audit_instances.yml against the local simulator
 #   make simulator    run the simulator in the foreground (SIM_ARGS="--port 8443 ...")
@@ -28,8 +31,21 @@ ifeq ($(filter $(ANSIBLE_CORE),$(ANSIBLE_CORE_MATRIX)),)
 $(error ANSIBLE_CORE=$(ANSIBLE_CORE) is not supported; allowed values: $(ANSIBLE_CORE_MATRIX) (2.20+ needs Python 3.12))
 endif
 MATRIX_JOBS ?= 2
-# pytest-xdist workers per pytest run (the matrix runs two at a time with one worker each).
+MATRIX_PYTEST_JOBS ?= 2
+# pytest-xdist workers per pytest run; worksteal moves queued tests from a busy worker to an idle one, so that a few
+# long role tests do not leave a worker waiting at the end.
 PYTEST_JOBS ?= 2
+# Integration tests of one line: the newest line (ANSIBLE_CORE_DEFAULT) runs all of them; an older line runs the ones
+# marked @pytest.mark.all_core_lines (every module, the inventory plugin and the role at least once, and the tests of
+# what differs between ansible-core lines: no_log and -vvv output, warnings, argument spec messages, check and diff
+# mode, module_defaults groups, ansible-inventory, ansible-galaxy/ansible-doc/ansible-builder).  A test without the
+# mark runs on the newest line only; tests/unit/test_integration_subset.py checks that the marked ones still run every
+# module, the inventory plugin and the role.  INTEGRATION_SUBSET=no runs all of them on an older line too.
+INTEGRATION_SUBSET ?= $(if $(filter $(ANSIBLE_CORE_DEFAULT),$(ANSIBLE_CORE)),no,yes)
+ifeq ($(filter $(INTEGRATION_SUBSET),yes no),)
+$(error INTEGRATION_SUBSET=$(INTEGRATION_SUBSET) is not supported; allowed values: yes, no)
+endif
+INTEGRATION_ARGS := $(if $(filter yes,$(INTEGRATION_SUBSET)),-m all_core_lines)
 
 # The default line's venv holds every tool (docs, lint, builder, ...): docs, lint, demo and the collection build use it.
 VENV        := .venv
@@ -47,9 +63,9 @@ check_python = @$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 
 	    echo "error: '$(PYTHON)' is missing or older than Python 3.11; run e.g. 'make PYTHON=python3.11 ...'" >&2; \
 	    exit 1; }
 
-# $(call run_pytest,FOLDER): pytest on one ansible-core line; exit code 5 (nothing collected) is an error too.
-run_pytest = @echo "== ansible-core $(ANSIBLE_CORE): pytest $(1) ($(CORE_VENV))"; \
-	$(CORE_PY) -m pytest $(1) -q -n $(PYTEST_JOBS) -p no:cacheprovider; rc=$$?; \
+# $(call run_pytest,FOLDER[,ARGS]): pytest on one ansible-core line; exit code 5 (nothing collected) is an error too.
+run_pytest = @echo "== ansible-core $(ANSIBLE_CORE): pytest $(1) $(2) ($(CORE_VENV))"; \
+	$(CORE_PY) -m pytest $(1) $(2) -q -n $(PYTEST_JOBS) --dist worksteal -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: ansible-core $(ANSIBLE_CORE): pytest collected no tests in $(1)" >&2; fi; \
 	exit $$rc
 
@@ -57,7 +73,9 @@ run_pytest = @echo "== ansible-core $(ANSIBLE_CORE): pytest $(1) ($(CORE_VENV))"
 # `test` lists its steps as prerequisites; they must run one after the other (the matrix step runs its own jobs).
 .NOTPARALLEL:
 
-test: tools-venv collection matrix docs lint
+# docs and lint run in the matrix's pool (MATRIX_ALSO), beside the long integration run instead of after it.
+test: tools-venv collection
+	$(run_matrix) MATRIX_ALSO="docs lint" tests/tools/matrix.sh $(ANSIBLE_CORE_MATRIX)
 
 # The selected ANSIBLE_CORE line's venv.
 venv: $(CORE_STAMP)
@@ -94,11 +112,12 @@ integration: export ANSIBLE_COLLECTIONS_PATH = $(CURDIR)/$(COLLECTIONS)
 # The matrix builds the collection once beforehand and sets COLLECTION_READY=yes, so that concurrent runs do not
 # rebuild it under each other's feet.
 integration: venv $(if $(COLLECTION_READY),,collection)
-	$(call run_pytest,tests/integration)
+	$(call run_pytest,tests/integration,$(INTEGRATION_ARGS))
 
 # unit, integration and sanity on every line of ANSIBLE_CORE_MATRIX, MATRIX_JOBS at a time, with a summary.
+run_matrix = MAKE="$(MAKE)" PYTHON="$(PYTHON)" MATRIX_JOBS=$(MATRIX_JOBS) MATRIX_PYTEST_JOBS=$(MATRIX_PYTEST_JOBS)
 matrix: collection
-	MAKE="$(MAKE)" PYTHON="$(PYTHON)" MATRIX_JOBS=$(MATRIX_JOBS) tests/tools/matrix.sh $(ANSIBLE_CORE_MATRIX)
+	$(run_matrix) tests/tools/matrix.sh $(ANSIBLE_CORE_MATRIX)
 
 docs: tools-venv
 	tests/tools/docs.sh

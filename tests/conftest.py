@@ -7,6 +7,16 @@ import hwtest_support  # noqa: F401  pylint: disable=unused-import
 
 REGIONS = ('cn-north-4', 'cn-east-3')
 
+# The integration tests that also run on the older ansible-core lines of `make test` (README.md, "Tests"); every
+# integration test runs on the newest line, marked or not.
+ALL_CORE_LINES = 'all_core_lines'
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', '%s: an integration test that runs on every ansible-core line of the matrix, not only on the newest '
+        '(every module, the inventory plugin and the role at least once, and what differs between lines)' % ALL_CORE_LINES)
+
 
 @pytest.fixture(scope='session')
 def simulator():

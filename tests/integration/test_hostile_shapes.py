@@ -25,6 +25,7 @@ def hostile_env(server):
     return dict(CONNECTION, HW_DBSS_ENDPOINT=server.url, HW_RDS_ENDPOINT=server.url, HW_IAM_ENDPOINT=server.url)
 
 
+@pytest.mark.all_core_lines  # a module's failure as each line shows it
 def test_a_list_of_the_wrong_type_fails_the_task_naming_api_field_and_request_id(run_playbook, hostile):
     run = run_playbook('failure', {'module_args': {}}, env=hostile_env(hostile))
     assert run.rc == 0, run.output

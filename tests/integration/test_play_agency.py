@@ -36,6 +36,7 @@ def issued_values(sim):
     return [value for item in sim.agency_stats['issued'] for value in (item['secret'], item['securitytoken'])]
 
 
+@pytest.mark.all_core_lines  # the agency token stays out of -vvvv output on every line
 def test_modules_read_the_other_account_and_assume_once_per_run(sim, run_playbook):
     # The base credentials come from the environment: ansible-playbook echoes its -e arguments at -vvvv.
     connection = dict((key, value) for key, value in base(sim, agency_name=AUDITOR, agency_domain_name=MEMBER).items()
@@ -119,6 +120,7 @@ def test_refusals_name_agency_account_status_code_and_request_id(sim, run_playbo
     assert sim_requests(sim, r'/audit/instances$') == []
 
 
+@pytest.mark.all_core_lines  # the inventory plugin with an agency
 def test_inventory_with_an_agency_assumes_once_for_every_region(sim, ansible_env, tmp_path):
     env = dict(ansible_env, HW_ACCESS_KEY=sim.credentials['access_key'], HW_SECRET_KEY=sim.credentials['secret_key'],
                ANSIBLE_INVENTORY_UNPARSED_FAILED='true')

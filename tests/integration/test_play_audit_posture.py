@@ -3,9 +3,14 @@
 import datetime
 import math
 
+import pytest
+
 from hwtest_support import sim_requests
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time, split_windows
+
+# Every read-only module in one playbook, and their argument errors, on every ansible-core line (README.md, "Tests").
+pytestmark = pytest.mark.all_core_lines
 
 REGION = 'cn-north-4'
 DAY = datetime.timedelta(days=1)

@@ -201,6 +201,7 @@ def module_task_runs(output):
                                for line in output.splitlines() if line.startswith('TASK [hwcloud.dbaudit.audit_compliance : %s]' % name))
 
 
+@pytest.mark.all_core_lines  # no run: reads the role's tasks
 def test_role_runs_one_module_per_api_kind():
     tasks = []
     for name in os.listdir(ROLE_TASKS):
@@ -221,6 +222,7 @@ def test_role_runs_one_module_per_api_kind():
         assert [task.get('ansible.builtin.import_tasks') for task in yaml.safe_load(handle)][0] == 'target.yml'
 
 
+@pytest.mark.all_core_lines  # the role on every line
 def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbook, tmp_path):
     folder = str(tmp_path / 'report')
     # The endpoints in the environment lead nowhere: the play-level module_defaults must reach every module run,
@@ -331,6 +333,7 @@ def test_id_lists_narrow_the_scope_and_the_role_connection_is_used(sim, run_play
     assert sim.credentials['secret_key'] not in json.dumps(run.result)
 
 
+@pytest.mark.all_core_lines  # module_defaults of the play and the role merge
 def test_fail_on_never_reports_without_failing_and_connections_merge(sim, run_playbook, tmp_path):
     folder = str(tmp_path / 'never')
     # Play-level group defaults hold the credentials and dead endpoints; the role's connection overrides only the
@@ -352,6 +355,7 @@ def test_fail_on_never_reports_without_failing_and_connections_merge(sim, run_pl
     assert 'fail_on is never, reporting only' in run.output
 
 
+@pytest.mark.all_core_lines  # the role's argument checks
 @pytest.mark.parametrize('variable', ['audit_compliance_dbss_instance_ids', 'audit_compliance_rds_instance_ids'])
 def test_unknown_ids_fail_before_any_report(sim, run_playbook, tmp_path, variable):
     folder = str(tmp_path / 'unknown')

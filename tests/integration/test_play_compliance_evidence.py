@@ -83,6 +83,7 @@ def assert_manifest_holds_the_real_files(folder, manifest, expected):
     assert checked.stdout.count(': OK') == len(expected)
 
 
+@pytest.mark.all_core_lines  # the role exporting with rds_auditlog_download
 def test_the_evidence_of_the_checked_period_is_exported_and_linked(sim, run_playbook, tmp_path):
     folder = str(tmp_path / 'report')
     run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder,

@@ -72,6 +72,7 @@ def rds_findings(report):
     return {(item['check'], item['resource_id']) for item in report['violations'] if item['check'] in ('RDS-01', 'RDS-02')}
 
 
+@pytest.mark.all_core_lines  # the role in check mode
 def test_check_mode_lists_what_would_be_fixed_and_writes_nothing(sim, run_playbook, tmp_path):
     seeded = copy.deepcopy(policies(sim))
     expected = expected_findings(sim)

@@ -11,6 +11,8 @@ import os
 import stat
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from test_play_compliance import REGION, SEVERITY, connection, expected_violations, read_reports, window_start
 
 FAR = 30        # days a valid waiver runs past the run's day
@@ -47,6 +49,7 @@ def read_csv(folder):
     return [dict(zip(rows[0], row)) for row in rows[1:]]
 
 
+@pytest.mark.all_core_lines  # older lines wrap [WARNING] lines at the terminal width
 def test_waivers_valid_expired_and_unmatched(sim, run_playbook, tmp_path):
     data = sim.data.regions[REGION]
     stopped = stopped_instances(data)

@@ -79,6 +79,7 @@ def between(earlier, later):
     return middle.replace(microsecond=0) + datetime.timedelta(seconds=1 if middle.microsecond else 0)
 
 
+@pytest.mark.all_core_lines  # dbss_sql_info on every line
 def test_incident_finds_exactly_the_drop_table_statements_of_a_user(sim, seeded, run_playbook):
     drops = {}
     for instance_id in instances_in_order(sim, seeded['sqls']):
@@ -117,6 +118,7 @@ def test_incident_finds_exactly_the_drop_table_statements_of_a_user(sim, seeded,
                          for record in asked)
 
 
+@pytest.mark.all_core_lines  # dbss_alarm_info on every line
 def test_unacknowledged_high_alarms_exactly(sim, seeded, run_playbook):
     instance_ids = instances_in_order(sim, seeded['alarms'])
     records = [(instance_id, record) for instance_id in instance_ids for record in seeded['alarms'][instance_id]]
@@ -148,6 +150,7 @@ def _rules(seeded_rules, instance_ids):
             for instance_id in instance_ids for rule in seeded_rules.get(instance_id, [])]
 
 
+@pytest.mark.all_core_lines  # dbss_rule_info on every line
 def test_rule_info_reports_the_seeded_misconfigurations(sim, seeded, run_playbook):
     instance_ids = instances_in_order(sim, seeded['risk_rules'])
     assert instance_ids, 'the seeded data must hold risk rules'

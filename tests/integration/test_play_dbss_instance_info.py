@@ -17,6 +17,7 @@ def aksk_env(sim):
     return {'HW_ACCESS_KEY': sim.credentials['access_key'], 'HW_SECRET_KEY': sim.credentials['secret_key']}
 
 
+@pytest.mark.all_core_lines  # dbss_instance_info, and check mode
 def test_lists_filters_and_check_mode(sim, run_playbook):
     run = run_playbook('dbss_instance_info', {'wanted_statuses': ['ACTIVE', 'FROZEN']}, env=aksk_env(sim))
     assert run.rc == 0, run.output
@@ -54,7 +55,8 @@ def connection(sim, method):
     return base
 
 
-@pytest.mark.parametrize('method', ['aksk', 'temporary', 'token', 'password'])
+# The action group in module_defaults (meta/runtime.yml) on every line, with one authentication method.
+@pytest.mark.parametrize('method', [pytest.param('aksk', marks=pytest.mark.all_core_lines), 'temporary', 'token', 'password'])
 def test_module_defaults_group_with_each_authentication_method(sim, run_playbook, method):
     settings = connection(sim, method)
     run = run_playbook('module_defaults_group', {'connection': settings}, verbosity=3)
@@ -76,6 +78,7 @@ def failure(sim, run_playbook, module_args, env=None, verbosity=0):
     return run
 
 
+@pytest.mark.all_core_lines  # the argument spec's message comes from each line's ansible-core
 def test_bad_choice_names_option_and_allowed_values(sim, run_playbook):
     run = failure(sim, run_playbook, {'status': ['RUNNING']}, env=aksk_env(sim))
     assert 'status' in run.result['msg']
@@ -90,6 +93,7 @@ def test_missing_credentials_name_the_three_ways(sim, run_playbook):
     assert sim.requests == []
 
 
+@pytest.mark.all_core_lines  # the secret stays out of -vvv output through no_log on every line
 def test_wrong_secret_gives_gateway_error_and_never_shows_the_secret(sim, run_playbook):
     env = dict(aksk_env(sim), HW_SECRET_KEY='wrong-secret-key-value')
     run = failure(sim, run_playbook, {}, env=env, verbosity=3)
@@ -98,6 +102,7 @@ def test_wrong_secret_gives_gateway_error_and_never_shows_the_secret(sim, run_pl
     assert 'wrong-secret-key-value' not in run.output
 
 
+@pytest.mark.all_core_lines  # what -vvv shows differs between lines
 def test_retries_are_visible_at_vvv(sim, run_playbook):
     sim.add_fault('status', path=INSTANCES, status=429, retry_after='0', times=2)
     run = run_playbook('module_defaults_group', {'connection': connection(sim, 'aksk')}, verbosity=3)
