@@ -550,8 +550,9 @@ def _junit_evidence(root, evidence, summary):
 # ---------------------------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------------------------
+# generated_at and account last, added after the others (account is empty in a report of one target).
 CSV_COLUMNS = ('check', 'severity', 'result', 'resource_type', 'resource_id', 'resource_name', 'region', 'message',
-               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner')
+               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner', 'generated_at', 'account')
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
@@ -568,11 +569,10 @@ def render_csv(report):
     quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
-    # A report of several targets has one more column at the end: the finding's account.
-    columns = CSV_COLUMNS + (('account',) if compliance_render_targets.has_targets(report) else ())
-    writer.writerow(columns)
+    writer.writerow(CSV_COLUMNS)
+    generated_at = report['summary'].get('generated_at')
     for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors'), ('WAIVED', 'waived')):
         for finding in report.get(key) or []:
-            row = dict(finding, result=result)
-            writer.writerow([_csv_cell(row.get(column)) for column in columns])
+            row = dict(finding, result=result, generated_at=generated_at)
+            writer.writerow([_csv_cell(row.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()
