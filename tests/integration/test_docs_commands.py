@@ -1,6 +1,7 @@
-"""Every ``ansible-playbook``, ``ansible-inventory`` and ``ansible-doc`` command in the fenced shell blocks of
-``docs/*.md`` and the README, run as written against the simulator, in the environment ``make simulator`` prints
-(the collection, ``docs/examples/inventory.ini``, the simulator's endpoints and keys); and ``make demo``'s script.
+"""docs/guide.md's tables name every module, filter, event source and page. Every ``ansible-playbook``,
+``ansible-inventory`` and ``ansible-doc`` command in the fenced shell blocks of ``docs/*.md`` and the README runs as
+written against the simulator, in the environment ``make simulator`` prints (the collection,
+``docs/examples/inventory.ini``, the simulator's endpoints and keys); and so does ``make demo``'s script.
 
 A command that names a file other than ``docs/examples/...`` (``my.dbss.yml``, ``stopped.yml``) runs in a folder of
 its own where that file is the YAML block of the same page whose first line is ``# <file name>``.
@@ -114,3 +115,26 @@ def test_make_demo_names_every_file_it_writes_and_shows_no_skipped_task_or_warni
     assert len(written) >= 7
     for path in written:
         assert 'demo:   %s' % path in output
+
+
+def guide():
+    with open(os.path.join(REPO_ROOT, 'docs', 'guide.md'), encoding='utf-8') as stream:
+        return stream.read()
+
+
+def names(pattern):
+    return sorted(os.path.splitext(os.path.basename(path))[0] for path in glob.glob(os.path.join(REPO_ROOT, pattern))
+                  if not os.path.basename(path).startswith('_'))
+
+
+def test_the_guide_lists_every_module_filter_and_event_source():
+    text = guide()
+    plugins = names('plugins/modules/*.py') + names('plugins/filter/*.yml') + names('extensions/eda/plugins/event_source/*.py')
+    assert len(plugins) > 20
+    assert [name for name in plugins if '`%s`' % name not in text] == []
+
+
+def test_the_guide_links_every_page_of_docs():
+    text = guide()
+    pages = [name for name in names('docs/*.md') if name != 'guide']
+    assert [name for name in pages if '](%s.md)' % name not in text] == []
