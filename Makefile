@@ -132,6 +132,8 @@ lint: tools-venv
 simulator: tools-venv
 	PYTHONPATH=tests/simulator $(VPY) -m dbaudit_simulator $(SIM_ARGS)
 
+# Exported to the prerequisites too: ansible-galaxy then installs into a configured path, without a warning.
+demo: export ANSIBLE_COLLECTIONS_PATH = $(CURDIR)/$(COLLECTIONS)
 demo: tools-venv collection
 	tests/tools/demo.sh
 

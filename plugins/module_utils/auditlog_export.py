@@ -47,6 +47,8 @@ WOULD_REPLACE = 'would_replace'
 STATUSES = (PRESENT, DOWNLOADED, REPLACED, FAILED, WOULD_DOWNLOAD, WOULD_REPLACE)
 
 MAX_DOWNLOAD_TIMEOUT = 86400
+# An export that would write more than this is named in a warning (in check mode too, so a dry run shows it first).
+LARGE_EXPORT_BYTES = 10 * 1024 ** 3
 
 AUDIT_LOG_FILES = Subject('audit log file', 'audit log files', lambda item: item.label)
 
@@ -193,7 +195,12 @@ class AuditLogExport:
         if self.name_filter is not None:
             listed = [item for item in listed if fnmatch.fnmatchcase(item['name'], self.name_filter)]
         items = self._plan(listed)
+        if not items and listing_error is None:
+            # Nothing to prove: dest is left as it is, so no empty SHA256SUMS (which `sha256sum -c` rejects) is made.
+            self._warn_nothing_listed()
+            return self._result(items, False, '', '')
         before = self._read_checksums()
+        self._warn_if_large([item for item in items if item.status in (DOWNLOADED, REPLACED)])
         if self.check_mode:
             return self._would(items, before, listing_error)
         to_fetch = [item for item in items if item.status in (DOWNLOADED, REPLACED)]
@@ -307,6 +314,22 @@ class AuditLogExport:
             listing_error.result = result
             raise listing_error
         return result
+
+    def _warn_nothing_listed(self):
+        selection = ' matching name_filter %s' % _quoted(self.name_filter) if self.name_filter is not None else ''
+        self._warn('no audit log file%s was listed from %s to %s for %d instance(s); RDS keeps audit log files only '
+                   'for the keep_days of each instance\'s audit log policy (see rds_auditlog_policy_info), so an '
+                   'older period has none; nothing was written in %s'
+                   % (selection, format_api_time(self.start), format_api_time(self.end), len(self.instance_ids),
+                      self.dest))
+
+    def _warn_if_large(self, to_fetch):
+        needed = sum(item.listed_bytes for item in to_fetch)
+        if needed > LARGE_EXPORT_BYTES:
+            self._warn('%s %d files of %.1f GiB into %s (more than %d GiB); narrow start_time, end_time or '
+                       'name_filter if that is not intended'
+                       % ('this run would fetch' if self.check_mode else 'fetching', len(to_fetch),
+                          needed / 1024.0 ** 3, self.dest, LARGE_EXPORT_BYTES // 1024 ** 3))
 
     def _check_free_space(self, to_fetch):
         needed = sum(item.listed_bytes for item in to_fetch)

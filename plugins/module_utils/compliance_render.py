@@ -69,10 +69,10 @@ def _stand_ins(report, check, resources):
     return stand_ins
 
 
-def _not_applicable_clause(check):
+def _not_applicable_clause(check, count=2):
     """Why a check skips resources, after "Not applicable to N <resources>"."""
     reason = check.get('not_applicable_reason')
-    return '(%s)' % reason if reason else 'that are not ACTIVE (see DBSS-01)'
+    return '(%s)' % reason if reason else 'that %s not ACTIVE (see DBSS-01)' % ('is' if count == 1 else 'are')
 
 
 def _href(path):
@@ -226,15 +226,16 @@ def render_markdown(report, sections=None):
                   _md(check['description']), '', 'Fix: ' + _md(check['remediation']), '']
         skipped = check.get('not_applicable') or []
         if skipped:
-            lines += ['Not applicable to %d %ss %s: %s.'
-                      % (len(skipped), RESOURCE_LABELS[check['resource_type']], _md(_not_applicable_clause(check)),
+            lines += ['Not applicable to %s %s: %s.'
+                      % (_counted(len(skipped), RESOURCE_LABELS[check['resource_type']]), _md(_not_applicable_clause(check, len(skipped))),
                          ', '.join(_md(item['id']) for item in skipped)), '']
         if waived.get(check['id']):
             lines += ['%d waived (see Waived findings): %s.' % (len(waived[check['id']]), ', '.join(
                 _md(item['resource_id']) for item in waived[check['id']])), '']
         if not hits and not errors:
             if not waived.get(check['id']):
-                lines.append('All %d %ss pass.' % (check['checked'], RESOURCE_LABELS[check['resource_type']]))
+                lines.append('All %s pass.' % _counted(check['checked'], RESOURCE_LABELS[check['resource_type']])
+                             if check['checked'] != 1 else 'The %s passes.' % RESOURCE_LABELS[check['resource_type']])
             continue
         if hits:
             lines += ['%d of %d fail:' % (len(hits), check['checked']), '',
@@ -267,7 +268,8 @@ def render_markdown(report, sections=None):
 
 _SEVERITY_COLOURS = {'high': '#c62828', 'medium': '#ef6c00', 'low': '#1565c0'}
 _CSS = u'''
-body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:70em;
+body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,"PingFang SC","Hiragino Sans GB","Microsoft YaHei",
+"Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:2em auto;max-width:70em;
 padding:0 1em;color:#1f2328;line-height:1.45}
 h1{margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .6em;
@@ -276,6 +278,7 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}td.n{text-align:right}
 .PASS,.OK{background:#2e7d32}.NOT_EVALUATED{background:#59636e}.FAIL{background:#c62828}.PENDING{background:#1565c0}.WAIVED{background:#8250df}.WARN{background:#ef6c00}.ERROR{background:#6a1b9a}
 .sev{display:inline-block;padding:0 .5em;border-radius:.3em;color:#fff;font-size:.85em}
 .high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}
+td.name{white-space:nowrap}td code{overflow-wrap:anywhere}
 .ok{color:#2e7d32}.muted{color:#59636e}code{font-size:.9em}
 @media print{details{display:block}}
 '''
@@ -342,6 +345,11 @@ def _evidence_html(report):
     return u''.join(out)
 
 
+def _counted(count, label):
+    """``1 RDS instance``, ``2 RDS instances``, HTML-escaped."""
+    return u'%d %s%s' % (count, _h(label), u'' if count == 1 else u's')
+
+
 def _html_resource_table(entries, message_header):
     """Violations or error findings of one check: (the account of a report of several targets,) resource, name, region
     and the message."""
@@ -349,7 +357,7 @@ def _html_resource_table(entries, message_header):
     rows = [u'<table><tr>%s<th>Resource ID</th><th>Name</th><th>Region</th><th>%s</th></tr>'
             % (u'<th>Account</th>' if located else u'', message_header)]
     for entry in entries:
-        rows.append(u'<tr>%s<td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>'
+        rows.append(u'<tr>%s<td><code>%s</code></td><td class="name">%s</td><td>%s</td><td>%s</td></tr>'
                     % (u'<td>%s</td>' % _h(entry.get('account')) if located else u'',
                        _h(entry['resource_id']), _h(entry['resource_name']), _h(entry['region']), _h(entry['message'])))
     rows.append(u'</table>')
@@ -389,8 +397,9 @@ def render_html(report, sections=None):
            u'<h2 id="summary">Summary</h2><table>',
            u'<tr><th>Region</th><td>%s</td></tr>' % _h(summary['region'] or 'unknown'),
            u'<tr><th>Generated at</th><td>%s</td></tr>' % _h(summary['generated_at']),
-           u'<tr><th>Resources checked</th><td>%d DBSS audit instances, %d RDS instances</td></tr>' % (
-               summary['resources_checked']['dbss_instance'], summary['resources_checked']['rds_instance']),
+           u'<tr><th>Resources checked</th><td>%s, %s</td></tr>' % (
+               _counted(summary['resources_checked']['dbss_instance'], 'DBSS audit instance'),
+               _counted(summary['resources_checked']['rds_instance'], 'RDS instance')),
            u'<tr><th>Violations</th><td>%d</td></tr>' % summary['violations'],
            u'<tr><th>Fails on</th><td>%s</td></tr>' % _h(summary['fail_on']),
            u'<tr><th>Unknown results (ERROR)</th><td>%d</td></tr>' % summary['errors'] if summary.get('errors') else u'',
@@ -403,7 +412,6 @@ def render_html(report, sections=None):
            sections or u'',
            _evidence_html(report),
            compliance_remediation.html(report.get('remediation'), _h),
-           html_section(report, _h),
            u'<h3>Violations by severity</h3>', _svg_chart(summary['by_severity']),
            u'<h2 id="checks">Checks</h2><table><tr><th>Check</th><th>Severity</th><th>Title</th><th>Checked</th>'
            u'<th>Passed</th><th>Failed</th></tr>']
@@ -413,6 +421,7 @@ def render_html(report, sections=None):
                    % (_h(check['id']), _h(check['id']), _h(check['severity']), _h(check['severity']), _h(check['title']),
                       check['checked'], check['passed'], check['failed']))
     out.append(u'</table>')
+    out.append(html_section(report, _h))
     out.append(_frameworks_html(report))
     for check in report['checks']:
         hits = grouped.get(check['id'], [])
@@ -421,7 +430,8 @@ def render_html(report, sections=None):
                    % (_h(check['id']), _h(check['id']), _h(check['title']), _h(check['severity']), _h(check['severity'])))
         out.append(u'<p>%s</p><p><strong>Fix:</strong> %s</p>' % (_h(check['description']), _h(check['remediation'])))
         if hits:
-            out.append(u'<p>%d of %d %ss fail.</p>' % (len(hits), check['checked'], _h(label)))
+            out.append(u'<p>%d of %s %s.</p>' % (len(hits), _counted(check['checked'], label),
+                                                 'fails' if check['checked'] == 1 else 'fail'))
             out.append(_html_resource_table(hits, 'Finding'))
         errors = unknown.get(check['id'], [])
         if errors:
@@ -430,14 +440,15 @@ def render_html(report, sections=None):
             out.append(_html_resource_table(errors, 'Error'))
         skipped = check.get('not_applicable') or []
         if skipped:
-            out.append(u'<p class="muted">Not applicable to %d %ss %s: %s.</p>'
-                       % (len(skipped), _h(label), _h(_not_applicable_clause(check)),
+            out.append(u'<p class="muted">Not applicable to %s %s: %s.</p>'
+                       % (_counted(len(skipped), label), _h(_not_applicable_clause(check, len(skipped))),
                           u', '.join(u'<code>%s</code>' % _h(item['id']) for item in skipped)))
         if waived.get(check['id']):
             out.append(u'<p>%d waived (<a href="#waived">see Waived findings</a>): %s.</p>' % (len(waived[check['id']]), u', '.join(
                 u'<code>%s</code>' % _h(item['resource_id']) for item in waived[check['id']])))
         if not hits and not errors and not waived.get(check['id']):
-            out.append(u'<p class="ok">All %d %ss pass.</p>' % (check['checked'], _h(label)))
+            out.append(u'<p class="ok">%s.</p>' % (u'The %s passes' % _h(label) if check['checked'] == 1 else
+                                                   u'All %s pass' % _counted(check['checked'], label)))
         failed_ids = set(violation['resource_id'] for violation in hits + errors + waived.get(check['id'], []))
         failed_ids.update(item['id'] for item in skipped)
         passing = [item for item in resources.get(check['resource_type'], []) if item['id'] not in failed_ids]
@@ -445,7 +456,7 @@ def render_html(report, sections=None):
             out.append(u'<details><summary>%d passing</summary><table><tr><th>Resource ID</th><th>Name</th></tr>'
                        % len(passing))
             for item in passing:
-                out.append(u'<tr><td><code>%s</code></td><td>%s</td></tr>' % (_h(item['id']), _h(item['name'])))
+                out.append(u'<tr><td><code>%s</code></td><td class="name">%s</td></tr>' % (_h(item['id']), _h(item['name'])))
             out.append(u'</table></details>')
     thresholds = summary['thresholds']
     out.append(u'<h2 id="thresholds">Thresholds</h2><ul>'
@@ -539,8 +550,9 @@ def _junit_evidence(root, evidence, summary):
 # ---------------------------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------------------------
+# generated_at and account last, added after the others (account is empty in a report of one target).
 CSV_COLUMNS = ('check', 'severity', 'result', 'resource_type', 'resource_id', 'resource_name', 'region', 'message',
-               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner')
+               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner', 'generated_at', 'account')
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
@@ -557,11 +569,10 @@ def render_csv(report):
     quoting and CRLF line ends. Cells that would start a formula get a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect='excel', quoting=csv.QUOTE_MINIMAL, lineterminator='\r\n')
-    # A report of several targets has one more column at the end: the finding's account.
-    columns = CSV_COLUMNS + (('account',) if compliance_render_targets.has_targets(report) else ())
-    writer.writerow(columns)
+    writer.writerow(CSV_COLUMNS)
+    generated_at = report['summary'].get('generated_at')
     for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors'), ('WAIVED', 'waived')):
         for finding in report.get(key) or []:
-            row = dict(finding, result=result)
-            writer.writerow([_csv_cell(row.get(column)) for column in columns])
+            row = dict(finding, result=result, generated_at=generated_at)
+            writer.writerow([_csv_cell(row.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()

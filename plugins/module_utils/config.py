@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import difflib
 import ipaddress
 import math
 import os
@@ -105,11 +106,33 @@ def _valid_host(host):
     return bool(_HOST.match(host))
 
 
+# The regions where DBSS or RDS are offered (the Huawei Cloud SDK's region lists, 3.1.x): only for suggesting the
+# nearest one after a typing mistake; a region missing here is still used as given (new regions, custom endpoints).
+KNOWN_REGIONS = (
+    'ae-ad-1', 'af-north-1', 'af-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
+    'ap-southeast-5', 'cn-east-2', 'cn-east-3', 'cn-east-4', 'cn-east-5', 'cn-north-1', 'cn-north-11', 'cn-north-12',
+    'cn-north-2', 'cn-north-4', 'cn-north-9', 'cn-south-1', 'cn-south-2', 'cn-south-4', 'cn-southwest-2',
+    'cn-southwest-3', 'eu-west-0', 'eu-west-101', 'la-north-2', 'la-south-2', 'me-east-1', 'my-kualalumpur-1',
+    'na-mexico-1', 'ru-moscow-1', 'ru-northwest-2', 'sa-brazil-1', 'tr-west-1',
+)
+
+
+def region_hint(region):
+    """``"; did you mean 'cn-north-4'?"`` for a region that is not known but close to one, else ``''``."""
+    text = str(region).strip().lower().replace('_', '-')
+    if region in KNOWN_REGIONS:
+        return ''
+    if text in KNOWN_REGIONS:
+        return "; did you mean '%s'?" % text
+    nearest = difflib.get_close_matches(text, KNOWN_REGIONS, n=1, cutoff=0.75)
+    return "; did you mean '%s'?" % nearest[0] if nearest else ''
+
+
 def check_region(region, option='region'):
     """A region name as it goes into default endpoints and IAM lookups: letters, digits and ``-`` only."""
     if not isinstance(region, str) or not _REGION.match(region):
-        raise HuaweiCloudConfigError("%s must be a region name of letters, digits and '-' such as cn-north-4, got '%s'"
-                                     % (option, clip(region)))
+        raise HuaweiCloudConfigError("%s must be a region name of letters, digits and '-' such as cn-north-4, got '%s'%s"
+                                     % (option, clip(region), region_hint(region) if isinstance(region, str) else ''))
     return region
 
 

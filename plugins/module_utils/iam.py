@@ -7,7 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import check_project_id
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import check_project_id, region_hint
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
     HuaweiCloudConfigError,
     HuaweiCloudError,
@@ -57,8 +57,9 @@ def lookup_project_id(client, region):
     if not isinstance(projects, list):
         raise _shape_error(response, 'GET', PROJECTS_PATH, 'projects', projects, 'a list')
     if not projects:
-        raise HuaweiCloudError("IAM knows no project named '%s' for these credentials: check region or set project_id"
-                               % region, method='GET', path=PROJECTS_PATH, request_id=response.request_id)
+        raise HuaweiCloudError("IAM knows no project named '%s' for these credentials: check region or set "
+                               "project_id%s" % (region, region_hint(region)), method='GET', path=PROJECTS_PATH,
+                               request_id=response.request_id)
     if not isinstance(projects[0], dict):
         raise _shape_error(response, 'GET', PROJECTS_PATH, 'projects[0]', projects[0], 'an object')
     return _project_id(response, 'GET', PROJECTS_PATH, 'projects[0].id', projects[0].get('id'))

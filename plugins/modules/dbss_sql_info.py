@@ -132,7 +132,9 @@ end_time:
   type: str
   sample: "2026-11-23T00:00:00+0000"
 limit_reached:
-  description: Whether O(limit) statements were found; older ones may then exist that are not returned.
+  description:
+    - Whether O(limit) statements were found; older ones may then exist that are not returned.
+    - With the default O(limit) this is also said in a warning.
   returned: always
   type: bool
 sqls:
@@ -228,6 +230,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
 )
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import (
     DEFAULT_LIMIT,
+    MAX_LIMIT,
     QUERY_TYPES,
     SQL_RESPONSES,
     SQL_RISK_LEVELS,
@@ -274,6 +277,11 @@ class DbssSqlInfoModule(HuaweiCloudModule):
         for window in result['truncated_windows']:
             self.ansible.warn('the service returned only %d of %s statements of %s' % (
                 window['returned'], window['total'], describe_window(window)))
+        if result['limit_reached'] and limit == DEFAULT_LIMIT:
+            # The default is easy to miss: say that the newest statements only are returned, and how to get more.
+            self.ansible.warn('only the newest %d statements are returned (the default limit); older statements of '
+                              'the period may exist: raise limit (at most %d), shorten the period or add a filter'
+                              % (limit, MAX_LIMIT))
         return result
 
 

@@ -70,7 +70,7 @@ options:
   instance_ids:
     description:
       - IDs of several RDS for MySQL instances, for example C({{ mysql.instances | map(attribute='id') }}).
-        An empty list exports no file (the manifest then lists none).
+        An empty list exports no file (see the notes on a period with no file).
     type: list
     elements: str
   name_filter:
@@ -102,6 +102,10 @@ notes:
   - A file that still fails is named in a one-line error with the reason; every other file is fetched, the files
     verified stay and the manifest lists exactly them. RV(files) tells the status of each file.
   - "A file can be checked at any time with C(cd dest && sha256sum -c SHA256SUMS)."
+  - A period (and O(name_filter)) with no listed file is named in a warning with a hint at the audit log policy's
+    C(keep_days); the task reports C(changed=false) and writes nothing, so no empty C(SHA256SUMS) (which
+    C(sha256sum -c) rejects) is left in O(dest), and an earlier export there stays as it was.
+  - An export that would fetch more than 10 GiB is named in a warning, in check mode too.
 seealso:
   - module: hwcloud.dbaudit.rds_auditlog_info
   - module: hwcloud.dbaudit.rds_auditlog_policy_info

@@ -161,6 +161,24 @@ def test_check_mode_sends_no_link_request_and_writes_nothing(sim, run_playbook, 
     assert '(to be downloaded)  %s/' % instance_ids[0] in run.output, 'the diff shows what would be written'
 
 
+def test_a_period_with_no_file_warns_changes_nothing_and_leaves_no_checksums(sim, run_playbook, tmp_path):
+    data = sim.data.regions[REGION]
+    oldest = min(parse_api_time(item['begin_time']) for files in data.audit_logs.values() for item in files)
+    end = oldest - 2 * DAY
+    start = end - 7 * DAY
+    instance_ids = sorted(data.audit_logs)[:2]
+    assert not [rds_id for rds_id in instance_ids if overlapping(data.audit_logs[rds_id], start, end)]
+    dest = tmp_path / 'evidence'
+    args = {'instance_ids': instance_ids, 'start_time': api_time(start), 'end_time': api_time(end), 'dest': str(dest)}
+    run = run_playbook('rds_auditlog_download', {'module_args': args}, env=credentials(sim))
+    assert run.rc == 0, run.output
+    assert run.result['changed'] is False and run.result['counts']['listed'] == 0
+    assert not dest.exists(), 'no empty SHA256SUMS, which sha256sum -c rejects'
+    [warning] = [item for item in run.result['warnings'] if 'no audit log file' in item]
+    assert '%s to %s' % (api_time(start), api_time(end)) in warning and 'keep_days' in warning
+    assert sim_requests(sim, LINKS) == [] and sim_requests(sim, STORAGE) == []
+
+
 def test_a_file_that_keeps_failing_is_named_and_the_rest_is_verified(sim, run_playbook, tmp_path):
     instance_ids, start, end, expected = period_of_two_instances(sim, days=2)
     victim = sorted(expected.values(), key=lambda item: item['begin_time'])[1]

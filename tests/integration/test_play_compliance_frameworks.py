@@ -9,7 +9,7 @@ import stat
 from test_play_compliance import REGION, connection, read_reports
 
 CSV_COLUMNS = ['check', 'severity', 'result', 'resource_type', 'resource_id', 'resource_name', 'region', 'message',
-               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner']
+               'remediation', 'waiver_reason', 'waiver_expires', 'waiver_owner', 'generated_at', 'account']
 FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 
 
@@ -59,7 +59,8 @@ def test_pci_profile_frameworks_and_csv(sim, run_playbook, tmp_path):
     # report.csv: a header and exactly the findings of report.json, in its order, with formulas defused.
     rows = read_csv(folder)
     assert rows[0] == CSV_COLUMNS
-    expected = [[as_cell(item.get(column, '')) if column != 'result' else result for column in CSV_COLUMNS]
+    expected = [[as_cell(dict(item, result=result, generated_at=summary['generated_at']).get(column, ''))
+                 for column in CSV_COLUMNS]
                 for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors'), ('WAIVED', 'waived')) for item in report[key]]
     assert rows[1:] == expected and len(rows) - 1 == summary['violations'] + summary['errors'] > 0
     assert stat.S_IMODE(os.lstat(os.path.join(folder, 'report.csv')).st_mode) == 0o640

@@ -204,10 +204,16 @@ def test_trend_and_history_over_runs(sim, run_playbook, tmp_path):
     assert 'history: history.json' in second.output
 
 
-def test_check_mode_writes_no_history(sim, run_playbook, tmp_path):
+def test_check_mode_writes_no_report_shows_no_report_diff_and_says_so(sim, run_playbook, tmp_path):
     folder = str(tmp_path / 'report')
     run = run_playbook('compliance', {'play_connection': connection(sim), 'audit_compliance_report_dir': folder,
-                                      'audit_compliance_fail_on': 'never'}, check=True)
+                                      'audit_compliance_fail_on': 'never'}, check=True, diff=True)
     assert run.rc == 0, run.output
-    assert not os.path.exists(os.path.join(folder, 'history.json'))
+    assert not os.path.exists(folder), 'neither the folder nor any report (history.json included)'
+    assert 'Check mode: the reports were not written' in run.output and folder in run.output
+    assert 'HTML report:' not in run.output
+    # The only diff is the test harness's own hand-off of the report fact, outside the role.
+    diffs = [line for line in run.output.splitlines() if line.startswith('+++ after')]
+    assert len(diffs) == 1 and diffs[0].endswith('compliance.result.json'), diffs
+    assert '<html' not in run.output
     assert len(run.result['report']['summary']['generated_at']) == 20 and 'trend' not in run.result['report']

@@ -176,6 +176,29 @@ def test_rule_info_reports_the_seeded_misconfigurations(sim, seeded, run_playboo
     assert {topic['instance_id'] for topic in result['alarm_topics'] if not topic['enabled']} == silent
 
 
+def test_the_default_limit_reached_is_said_in_a_warning(sim, seeded, run_playbook):
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import DEFAULT_LIMIT
+    end = sim.now
+    start = end - datetime.timedelta(days=30)
+    counts = dict((instance_id, len([item for item in seeded['sqls'][instance_id]
+                                     if start <= moment(sql_record(item)['start_time']) <= end]))
+                  for instance_id in instances_in_order(sim, seeded['sqls']))
+    instance_id = max(counts, key=counts.get)
+    assert counts[instance_id] > DEFAULT_LIMIT, 'the seeded data must hold more statements than the default limit'
+    run = run_playbook('dbss_audit_data', {'scenario': 'limit', 'connection': connection(sim),
+                                           'instance_ids': [instance_id], 'start_time': iso(start), 'end_time': iso(end)})
+    assert run.rc == 0, run.output
+    assert len(run.result['sqls']) == DEFAULT_LIMIT and run.result['limit_reached'] is True
+    assert [warning for warning in run.result.get('warnings', [])
+            if 'only the newest %d statements are returned (the default limit)' % DEFAULT_LIMIT in warning], run.output
+
+    # An explicit limit is the user's choice: no warning.
+    run = run_playbook('dbss_audit_data', {'scenario': 'limit', 'connection': connection(sim), 'limit': 10,
+                                           'instance_ids': [instance_id], 'start_time': iso(start), 'end_time': iso(end)})
+    assert run.result['limit_reached'] is True
+    assert not [warning for warning in run.result.get('warnings', []) if 'default limit' in warning]
+
+
 def test_the_limit_stops_reading_early(sim, seeded, run_playbook):
     end = sim.now
     start = end - datetime.timedelta(days=30)

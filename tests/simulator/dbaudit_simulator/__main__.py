@@ -75,6 +75,18 @@ def build_parser():
     return parser
 
 
+def _tool_lines():
+    """How to get the tools and the collection of this checkout, with absolute paths (any directory works)."""
+    root = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir))
+    lines = ["# the tools and the collection of this checkout (after `make demo`, or `make tools-venv collection`):"]
+    venv = os.path.join(root, ".venv", "bin", "activate")
+    lines.append(". %s" % venv if os.path.isfile(venv) else "# no %s yet: run `make tools-venv` in %s" % (venv, root))
+    lines.append("export ANSIBLE_COLLECTIONS_PATH=%s" % os.path.join(root, ".build", "collections"))
+    lines.append("export ANSIBLE_INVENTORY=%s" % os.path.join(root, "docs", "examples", "inventory.ini"))
+    lines.append("cd %s    # the commands of docs/ name docs/examples/... from here" % root)
+    return lines
+
+
 def _write_url_file(path, url):
     # Write then rename so a poller never reads a half-written URL.
     tmp = "%s.tmp%d" % (path, os.getpid())
@@ -108,7 +120,7 @@ def main(argv=None):
         "export HW_IAM_ENDPOINT=%s" % sim.url,
         "# token auth instead: HW_DOMAIN_NAME=%s HW_USER_NAME=%s HW_USER_PASSWORD=%s" % (creds["domain_name"], creds["user_name"], creds["password"]),
     ]
-    print("\n".join(lines), flush=True)
+    print("\n".join(lines + _tool_lines()), flush=True)
     if args.url_file:
         _write_url_file(args.url_file, sim.url)
     try:

@@ -451,6 +451,46 @@ def test_check_mode_asks_for_no_link_and_writes_nothing(hostile, tmp_path):
     assert len(cloud.links_asked) == 1
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('files,name_filter', [([], None), ([listed('a', 'other-1')], 'keep-*')])
+def test_a_period_with_no_file_warns_changes_nothing_and_leaves_no_checksums(hostile, tmp_path, files, name_filter,
+                                                                             check_mode):
+    cloud = FakeCloud(hostile, files)
+    dest = tmp_path / 'evidence'
+    result, job = run_export(client_for(hostile), dest, name_filter=name_filter, check_mode=check_mode)
+    assert result['changed'] is False and result['counts']['listed'] == 0 and result['files'] == []
+    assert not dest.exists(), 'no empty SHA256SUMS (sha256sum -c rejects one) and no empty manifest'
+    assert cloud.links_asked == []
+    [warning] = job.warnings
+    assert '2026-11-01T00:00:00+0000 to 2026-11-02T00:00:00+0000' in warning and 'keep_days' in warning
+    assert ("name_filter 'keep-*'" in warning) is (name_filter is not None)
+
+
+def test_a_period_with_no_file_leaves_an_earlier_export_alone(hostile, tmp_path):
+    FakeCloud(hostile, [listed('a')])
+    dest = tmp_path / 'evidence'
+    run_export(client_for(hostile), dest)
+    before = {path: (dest / path).read_bytes() for path in files_under(dest)}
+    hostile.route('GET', LISTING, json_reply({'auditlogs': [], 'total_record': 0}))
+    result, job = run_export(client_for(hostile), dest)
+    assert result['changed'] is False and len(job.warnings) == 1
+    assert {path: (dest / path).read_bytes() for path in files_under(dest)} == before
+    assert sha256sum_check(dest).returncode == 0
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_an_export_beyond_the_large_threshold_is_named_in_a_warning(hostile, tmp_path, monkeypatch, check_mode):
+    FakeCloud(hostile, [listed('a'), listed('b', hour=2)])
+    # The threshold (10 GiB) lowered to two listed files of 3000 bytes: the files themselves stay small.
+    monkeypatch.setattr(auditlog_export, 'LARGE_EXPORT_BYTES', 5000)
+    _result, job = run_export(client_for(hostile), tmp_path / 'evidence', check_mode=check_mode)
+    [warning] = [warning for warning in job.warnings if 'GiB' in warning]
+    assert warning.startswith('this run would fetch 2 files' if check_mode else 'fetching 2 files'), warning
+    _result, job = run_export(client_for(hostile), tmp_path / 'evidence', check_mode=check_mode)
+    assert [warning for warning in job.warnings if 'GiB' in warning] == ([warning] if check_mode else []), \
+        'files already present are not counted'
+
+
 def test_files_that_do_not_fit_on_disk_are_refused_before_any_link(hostile, tmp_path, monkeypatch):
     cloud = FakeCloud(hostile, [listed('a')])
     # The one stand-in of this file: a full disk cannot be made on demand.

@@ -283,3 +283,16 @@ def test_refused_connection_says_so_in_one_line(sim):
     assert str(info.value) == ('GET /v1/%s/audit/instances failed: connection to 127.0.0.1:9 failed: Failed to establish '
                                'a new connection: [Errno 111] Connection refused (gave up after 1 retries)' % ('p' * 32))
     assert len(harness.delays) == 1
+
+
+@pytest.mark.parametrize('region, hint', [('cn-nort-4', "; did you mean 'cn-north-4'?"),
+                                          ('CN-NORTH-4', "; did you mean 'cn-north-4'?"),
+                                          ('xx-nowhere-1', '')])
+def test_a_region_iam_does_not_know_suggests_the_nearest_known_one(sim, region, hint):
+    harness = Harness(sim, region=region)
+    with pytest.raises(HuaweiCloudError) as info:
+        harness.instances()
+    message = str(info.value)
+    assert "IAM knows no project named '%s' for these credentials: check region or set project_id%s" % (
+        region, hint) in message
+    assert '\n' not in message and sim_requests(sim, INSTANCES) == []

@@ -394,7 +394,12 @@ def test_markdown_names_every_violated_check_and_escapes_pipes():
 
 def test_renderings_of_a_clean_report():
     report = evaluate(compliant_facts())
-    assert 'All 1 DBSS audit instances pass.' in compliance_render.render_markdown(report)
+    assert 'The DBSS audit instance passes.' in compliance_render.render_markdown(report)
+    page = compliance_render.render_html(report)
+    assert 'The DBSS audit instance passes.' in page and '1 DBSS audit instance, 1 RDS instance</td>' in page
+    # The checks come first, then the coverage table; CJK control titles have a font; names stay on one line.
+    assert page.index('<h2 id="checks">') < page.index('<h2 id="coverage">')
+    assert '"Noto Sans CJK SC"' in page and 'td.name{white-space:nowrap}' in page
     root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
     assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 15
     assert 'PASS' in compliance_render.render_html(report)
@@ -672,9 +677,9 @@ def test_dbss_07_to_10_do_not_apply_to_instances_that_are_not_active(status):
     # The other DBSS checks still apply whatever the status (as DBSS-03..05 always did).
     assert checks['DBSS-03']['checked'] == 1 and checks['DBSS-03']['not_applicable'] == []
     markdown = compliance_render.render_markdown(report)
-    assert 'Not applicable to 1 DBSS audit instances that are not ACTIVE (see DBSS-01): a1.' in markdown
+    assert 'Not applicable to 1 DBSS audit instance that is not ACTIVE (see DBSS-01): a1.' in markdown
     page = compliance_render.render_html(report)
-    assert 'Not applicable to 1 DBSS audit instances that are not ACTIVE' in page
+    assert 'Not applicable to 1 DBSS audit instance that is not ACTIVE' in page
     # Even with failed gathers: nothing was asked for it, nothing is unknown.
     facts['errors'] = {'audit_rules': 'boom', 'audit_alarms': 'bang'}
     report = evaluate(facts)

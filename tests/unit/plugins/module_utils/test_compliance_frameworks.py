@@ -227,9 +227,11 @@ def test_csv_has_one_row_per_violation_and_error():
     header = list(compliance_render.CSV_COLUMNS)
     assert rows[0] == header
     assert 'waived' not in header
-    # The waiver columns come last and are empty for violations and unknown results (test_compliance_waivers.py).
-    assert header[-3:] == ['waiver_reason', 'waiver_expires', 'waiver_owner']
-    expected = [[item.get(column, '') if column != 'result' else result for column in header]
+    # The waiver columns, empty for violations and unknown results (test_compliance_waivers.py), then the report's
+    # time and the finding's account (empty: one target).
+    assert header[-5:] == ['waiver_reason', 'waiver_expires', 'waiver_owner', 'generated_at', 'account']
+    expected = [[dict(item, result=result, generated_at=report['summary']['generated_at']).get(column, '')
+                 for column in header]
                 for result, key in (('VIOLATION', 'violations'), ('ERROR', 'errors')) for item in report[key]]
     assert rows[1:] == expected
     assert ['DBSS-01', 'high', 'VIOLATION', 'dbss_instance', 'a1', 'line one\nline "two", three'] == rows[1][:6]

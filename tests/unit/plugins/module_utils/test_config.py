@@ -76,3 +76,15 @@ def test_hw_iam_endpoint_wins_over_hw_auth_url():
 def test_secrets_lists_every_secret():
     settings = config(dict(AKSK, security_token='st', auth_token='tok', password='pw', user_name='u', domain_name='d'))
     assert sorted(settings.secrets()) == ['SK', 'pw', 'st', 'tok']
+
+
+@pytest.mark.parametrize('region, suggestion', [('cn_north_4', 'cn-north-4'), ('ap_southeast_1', 'ap-southeast-1'),
+                                                ('cn north 4', 'cn-north-4'), ('q@z', None), ('', None)])
+def test_a_malformed_region_is_one_line_with_the_nearest_known_one(region, suggestion):
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import check_region
+    with pytest.raises(HuaweiCloudConfigError) as info:
+        check_region(region)
+    message = str(info.value)
+    assert message.startswith("region must be a region name of letters, digits and '-' such as cn-north-4, got ")
+    assert ("did you mean '%s'?" % suggestion in message) if suggestion else 'did you mean' not in message
+    assert '\n' not in message
