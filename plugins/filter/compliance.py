@@ -4,7 +4,7 @@
 
 """Filters of the audit_compliance role: evaluate gathered facts and render the report.
 
-The logic lives in plugins/module_utils/compliance.py; these filters only adapt it to Jinja (documentation in the
+The logic lives in plugins/plugin_utils/compliance/evaluate.py; these filters only adapt it to Jinja (documentation in the
 adjacent audit_compliance_*.yml files).
 """
 
@@ -17,10 +17,14 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.display import Display
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_targets, compliance_trend, compliance_waivers)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_reported_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
 
 
 def _require_report(report, name):

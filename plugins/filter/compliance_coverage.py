@@ -4,7 +4,7 @@
 
 """Filter of the audit_compliance role: which RDS instances to ask for an audit log policy or audit log files.
 
-The logic lives in plugins/module_utils/compliance_coverage.py (documentation in the adjacent
+The logic lives in plugins/plugin_utils/compliance/coverage.py (documentation in the adjacent
 audit_compliance_rds_ids.yml).
 """
 
@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_coverage
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import coverage as compliance_coverage
 
 
 def audit_compliance_rds_ids(instances, capability):

@@ -5,7 +5,7 @@
 """Filters of the audit_compliance role's remediation: which RDS instances to fix, and the report's remediation
 section.
 
-The logic lives in plugins/module_utils/compliance_remediation.py; these filters only adapt it to Jinja
+The logic lives in plugins/plugin_utils/compliance/remediation.py; these filters only adapt it to Jinja
 (documentation in the adjacent audit_compliance_remediation*.yml files).
 """
 
@@ -15,7 +15,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
 
 
 def audit_compliance_remediation_plan(facts, min_retention_days=None, profile=None):

@@ -180,10 +180,10 @@ keyed_groups:
 from ansible.errors import AnsibleError
 from ansible.inventory.data import InventoryData
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import CacheUnusable, HuaweiCloudInventoryBase
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import account_group_names, account_variables
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.base import CacheUnusable, HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.accounts import account_group_names, account_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import (
     InventoryOptionError,
     assign_hostnames,
     check_hostnames,

@@ -119,7 +119,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import SWITCH_STATUSES, list_audit_databases
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import SWITCH_STATUSES, list_audit_databases
 
 
 class DbssDatabaseInfoModule(HuaweiCloudModule):

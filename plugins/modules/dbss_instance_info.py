@@ -185,7 +185,7 @@ instances:
 '''
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import INSTANCE_STATUSES, list_audit_instances
 
 
 class DbssInstanceInfoModule(HuaweiCloudModule):

@@ -127,7 +127,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import SWITCH_STATUSES, list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import SWITCH_STATUSES, list_audit_scopes
 
 
 class DbssScopeInfoModule(HuaweiCloudModule):

@@ -226,7 +226,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import (
     DEFAULT_LIMIT,
     QUERY_TYPES,
     SQL_RESPONSES,
@@ -237,7 +237,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data im
     describe_window,
     list_audit_sqls,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_time_range
 
 TEXT_FILTERS = ('client_ip', 'client_name', 'db_ip', 'db_user', 'statement_contains')
 FILTERS = TEXT_FILTERS + ('query_type', 'risk_levels', 'sql_response')

@@ -249,15 +249,15 @@ start_time:
   sample: "2026-07-01T00:00:00+0000"
 '''
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport, download_timeout
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport, download_timeout
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import (
     INSTANCE_SELECTION_KWARGS,
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import AUDIT_LOG_RETENTION_DAYS, parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import AUDIT_LOG_RETENTION_DAYS, parse_time_range
 
 
 class RdsAuditlogDownloadModule(HuaweiCloudModule):

@@ -128,8 +128,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import list_audit_logs
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import list_audit_logs
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (
     AUDIT_LOG_RETENTION_DAYS,
     format_api_time,
     parse_time_range,

@@ -226,7 +226,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import AuditPolicyUpdate, desired_policy
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import AuditPolicyUpdate, desired_policy
 
 
 class RdsAuditlogPolicyModule(HuaweiCloudModule):

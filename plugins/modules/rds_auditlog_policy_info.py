@@ -95,7 +95,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import get_audit_policies
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies
 
 
 class RdsAuditlogPolicyInfoModule(HuaweiCloudModule):

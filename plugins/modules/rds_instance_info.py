@@ -103,7 +103,7 @@ instances:
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import concurrency_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import ALL_ENGINES, DATASTORE_TYPES, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import ALL_ENGINES, DATASTORE_TYPES, list_rds_instances
 
 
 class RdsInstanceInfoModule(HuaweiCloudModule):

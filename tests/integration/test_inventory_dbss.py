@@ -10,7 +10,7 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import normalize_audit_instance
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))
 REGIONS = ('cn-north-4', 'cn-east-3')

@@ -5,7 +5,7 @@ import math
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time, split_windows
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time, split_windows
 
 REGION = 'cn-north-4'
 DAY = datetime.timedelta(days=1)

@@ -14,7 +14,7 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_record_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_record_time
 
 REGION = 'cn-north-4'
 

@@ -79,7 +79,7 @@ import sys
 def _collection_importable():
     """ansible-rulebook runs this file by path: make the collection it sits in importable as ansible_collections."""
     try:
-        import ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda_alarms  # noqa: F401 pylint: disable=unused-import
+        import ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda.alarms  # noqa: F401 pylint: disable=unused-import
         return
     except ImportError:
         pass
@@ -92,8 +92,8 @@ def _collection_importable():
 
 _collection_importable()
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError  # noqa: E402
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda_alarms import AlarmPoller, check_args  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda.alarms import AlarmPoller, check_args  # noqa: E402
 
 LOGGER = logging.getLogger('hwcloud.dbaudit.dbss_alarms')
 

@@ -16,16 +16,17 @@ import pytest
 
 from hostile_server import HostileServer, drip, endless_body, head, json_reply, raw_reply, redirect
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import auditlog_export, evidence
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport, download_timeout
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import rds_auditlog_export as auditlog_export
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import evidence_folder as evidence
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport, download_timeout
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import (
     HuaweiCloudConfigError,
     HuaweiCloudError,
     ResponseShapeError,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
 
 PROJECT = '0' * 32
 INSTANCE = 'rds1in01'
@@ -478,10 +479,10 @@ _EXPORT_ONE_FILE = r'''
 import datetime, json, resource, sys
 sys.path.insert(0, sys.argv[1])
 import hwtest_support  # noqa: F401
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
 url, dest = sys.argv[2], sys.argv[3]
 config = ClientConfig(dict(region='cn-north-4', project_id='0' * 32, access_key='AK', secret_key='SK-secret',
                            endpoints={'dbss': url, 'rds': url, 'iam': url}), environ={})

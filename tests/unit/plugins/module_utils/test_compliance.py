@@ -1,4 +1,4 @@
-"""Compliance evaluation and rendering (plugins/module_utils/compliance.py): every check's boundaries, thresholds,
+"""Compliance evaluation and rendering (plugins/plugin_utils/compliance/evaluate.py): every check's boundaries, thresholds,
 counts, and well-formed, escaped renderings."""
 
 import datetime
@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render, times
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import times
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Frameworks, profiles and CSV of the compliance report (plugins/module_utils/compliance_frameworks.py and the
+"""Frameworks, profiles and CSV of the compliance report (plugins/plugin_utils/compliance/frameworks.py and the
 renderers): every check maps to a control, a control has the worst status of its checks, profiles only tighten,
 the Frameworks sections are escaped, and report.csv parses back to exactly the findings, with formulas defused."""
 
@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_frameworks, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import frameworks as compliance_frameworks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 
 from test_compliance import (HOSTILE, MARKDOWN_HOSTILE, _cell_texts_and_syntax, compliant_facts, dbss, evaluate,
                              facts_with_a_failed_policy, good_db, good_scope, seeded_mix)

@@ -1,4 +1,4 @@
-"""The compliance report as OCSF Compliance Findings (plugins/plugin_utils/compliance_ocsf.py, the filter
+"""The compliance report as OCSF Compliance Findings (plugins/plugin_utils/compliance/render/ocsf.py, the filter
 audit_compliance_ocsf): valid against the published OCSF 1.5.0 schema (tests/ocsf_support.py), one finding per check
 and resource, FAIL/ERROR/WAIVED findings one for one with the report's, stable uids, and what each finding names."""
 
@@ -10,9 +10,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_ocsf import audit_compliance_ocsf
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_waivers
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import CHECK_CONTROLS
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils import compliance_ocsf
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import CHECK_CONTROLS
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import ocsf as compliance_ocsf
 
 from ocsf_support import check_findings, schema_problems
 from test_compliance import NOW, compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope

@@ -8,7 +8,9 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter import compliance_remediation as remediation_filter
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_remediation, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 
 from test_compliance import MARKDOWN_HOSTILE, NOW, _cell_texts_and_syntax, compliant_facts, evaluate, rds
 

@@ -1,4 +1,4 @@
-"""Several accounts and regions in one report (plugins/module_utils/compliance_targets.py): validation of
+"""Several accounts and regions in one report (plugins/plugin_utils/compliance/targets.py): validation of
 audit_compliance_targets, the connection of a target, the merge arithmetic, the labels of every entry, the frameworks
 made again from the merged checks, the waivers applied after the merge, and the renderings of a merged report."""
 
@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance_remediation, compliance_render, compliance_targets)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import frameworks_section
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import frameworks_section
 
 from test_compliance import compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope, rds
 from test_compliance_waivers import waiver

@@ -1,4 +1,4 @@
-"""Waivers (plugins/module_utils/compliance_waivers.py): validation of audit_compliance_waivers, matching, the expiry
+"""Waivers (plugins/plugin_utils/compliance/waivers.py): validation of audit_compliance_waivers, matching, the expiry
 boundary, unknown results never waived, unmatched waivers warned about, and the waived findings in every rendering."""
 
 import csv
@@ -8,8 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_waivers)
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 
 from test_compliance import NOW, POLICY_ERROR, compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope
 

@@ -6,9 +6,10 @@ import pytest
 
 from hwtest_support import parse_dbss_inventory
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import account_labels, compliance_targets
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import account_group_names, plan_targets
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import InventoryOptionError
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils import account_targets as account_labels
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.accounts import account_group_names, plan_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import InventoryOptionError
 
 REGION = 'cn-north-4'
 

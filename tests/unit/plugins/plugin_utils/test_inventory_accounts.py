@@ -2,12 +2,12 @@
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import (
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.accounts import (
     account_group_names,
     account_variables,
     plan_targets,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import InventoryOptionError
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import InventoryOptionError
 
 REGIONS = ['cn-north-4', 'cn-east-3']
 
