@@ -5,7 +5,7 @@
 """Audit coverage, database by database: which RDS instance is audited by what (COV-01), and DBSS databases whose
 audit records nothing because the RDS side does not upload its logs (COV-02).
 
-Pure functions, no I/O, no import of ``compliance.py`` (which imports this file and merges these checks into its
+Pure functions, no I/O, no import of ``checks.py`` (which imports this file and merges these checks into its
 catalogue). ``coverage()`` reads the facts the role gathered and returns the report's ``coverage`` table and the
 COV findings; ``markdown_section()`` and ``html_section()`` render the table with the escaping function they are given.
 
@@ -28,6 +28,7 @@ __metaclass__ = type
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text, group_by
 
 # Engines (lower case) of the RDS audit log policy API (RDS-01, RDS-02 and the own SQL audit of COV-01), and of the
 # audit log file listing (RDS-03). An instance whose engine is not reported is asked for both: unknown is never
@@ -71,10 +72,6 @@ COVERAGE_CHECKS = (
 COVERAGE_CHECK_IDS = tuple(check['id'] for check in COVERAGE_CHECKS)
 
 
-def _text(value):
-    return '' if value is None else str(value)
-
-
 def engine_of(instance):
     """The engine an RDS instance reports (``datastore.type``, e.g. ``MySQL``), or '' when it reports none."""
     datastore = instance.get('datastore') if isinstance(instance, dict) else None
@@ -96,7 +93,7 @@ def has_capability(instance, capability):
 
 def select_ids(instances, capability):
     """IDs of the RDS instances of ``instances`` that have ``capability`` (see ``has_capability``), in order."""
-    return [_text(item.get('id')) for item in instances or [] if isinstance(item, dict) and has_capability(item, capability)]
+    return [as_text(item.get('id')) for item in instances or [] if isinstance(item, dict) and has_capability(item, capability)]
 
 
 def not_applicable_checks(instance):
@@ -110,15 +107,7 @@ def not_applicable_checks(instance):
 
 
 def _is_true(value):
-    return value is True or _text(value).strip().lower() == 'true'
-
-
-def _group(records, key='instance_id'):
-    grouped = {}
-    for record in records or []:
-        if isinstance(record, dict):
-            grouped.setdefault(_text(record.get(key)), []).append(record)
-    return grouped
+    return value is True or as_text(value).strip().lower() == 'true'
 
 
 def _own_audit(instance, policy, errors, min_retention_days):
@@ -141,7 +130,7 @@ def _own_audit(instance, policy, errors, min_retention_days):
 def _dbss_audit(database, audit_instance, instance_scopes, errors):
     """(reasons it does not count, unknown source or None) for one DBSS database that references the RDS instance."""
     reasons = []
-    status = _text(audit_instance.get('status')) or 'unknown'
+    status = as_text(audit_instance.get('status')) or 'unknown'
     if status != 'ACTIVE':
         reasons.append('the audit instance is %s, not ACTIVE' % clip(status, 40))
     if database.get('status') != 'ON':
@@ -158,8 +147,8 @@ def _dbss_audit(database, audit_instance, instance_scopes, errors):
 
 
 def _dbss_entry(database, audit_instance):
-    return {'kind': 'dbss', 'instance_id': _text(audit_instance.get('id')), 'instance_name': _text(audit_instance.get('name')),
-            'database_id': _text(database.get('id')), 'database_name': _text(database.get('name'))}
+    return {'kind': 'dbss', 'instance_id': as_text(audit_instance.get('id')), 'instance_name': as_text(audit_instance.get('name')),
+            'database_id': as_text(database.get('id')), 'database_name': as_text(database.get('name'))}
 
 
 def describe(entry):
@@ -185,14 +174,14 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
     its policy, ``errors`` holds the facts that failed to be fetched (keys as in ``compliance.FACT_SOURCES``).
     """
     errors = errors or {}
-    audit_instances = dict((_text(item.get('id')), item) for item in dbss_instances or [] if isinstance(item, dict))
-    scopes_by_instance = _group(scopes)
-    references = _group([item for item in databases or [] if isinstance(item, dict) and _text(item.get('instance_id')) in audit_instances],
+    audit_instances = dict((as_text(item.get('id')), item) for item in dbss_instances or [] if isinstance(item, dict))
+    scopes_by_instance = group_by(scopes)
+    references = group_by([item for item in databases or [] if isinstance(item, dict) and as_text(item.get('instance_id')) in audit_instances],
                         'rds_id')
     rows = []
     findings = []
     for instance in rds_instances or []:
-        key = _text(instance.get('id'))
+        key = as_text(instance.get('id'))
         audited_by, not_counted, unknown, notes = [], [], [], []
         entry, note, source = _own_audit(instance, policies.get(key), errors, min_retention_days)
         if entry:
@@ -202,8 +191,8 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
         if source:
             unknown.append(source)
         for database in references.get(key, []):
-            audit_instance = audit_instances[_text(database.get('instance_id'))]
-            reasons, source = _dbss_audit(database, audit_instance, scopes_by_instance.get(_text(audit_instance.get('id')), []), errors)
+            audit_instance = audit_instances[as_text(database.get('instance_id'))]
+            reasons, source = _dbss_audit(database, audit_instance, scopes_by_instance.get(as_text(audit_instance.get('id')), []), errors)
             entry = _dbss_entry(database, audit_instance)
             if reasons:
                 not_counted.append(dict(entry, reason='; '.join(reasons)))
@@ -220,7 +209,7 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
         if not references.get(key):
             why.append('no DBSS audit instance in scope lists it')
         message = 'audited by nothing: %s' % clip('; '.join(why), 1000)
-        rows.append({'resource_id': key, 'name': _text(instance.get('name')), 'engine': engine_of(instance),
+        rows.append({'resource_id': key, 'name': as_text(instance.get('name')), 'engine': engine_of(instance),
                      'status': status, 'audited_by': audited_by, 'not_counted': not_counted,
                      'message': '' if status == AUDITED else message})
         if status == UNAUDITED:
@@ -228,7 +217,7 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
         elif status == UNKNOWN:
             findings.append(('COV-01', instance, 'nothing known audits it (%s)' % clip('; '.join(why), 1000), 'ERROR', unknown[0]))
     for stand_in in stand_ins:
-        rows.append({'resource_id': _text(stand_in.get('id')), 'name': _text(stand_in.get('name')), 'engine': '',
+        rows.append({'resource_id': as_text(stand_in.get('id')), 'name': as_text(stand_in.get('name')), 'engine': '',
                      'status': UNKNOWN, 'audited_by': [], 'not_counted': [],
                      'message': 'missing from the incomplete RDS instance list'})
     findings += _mismatch_findings(dbss_instances, databases, errors)
@@ -238,12 +227,12 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
 def _mismatch_findings(dbss_instances, databases, errors):
     """COV-02: the DBSS databases with rds_audit_switch_mismatch true, by audit instance."""
     findings = []
-    by_instance = _group(databases)
+    by_instance = group_by(databases)
     for audit_instance in dbss_instances or []:
-        mismatched = [item for item in by_instance.get(_text(audit_instance.get('id')), [])
+        mismatched = [item for item in by_instance.get(as_text(audit_instance.get('id')), [])
                       if _is_true(item.get('rds_audit_switch_mismatch'))]
         if mismatched:
-            names = ', '.join('%s (RDS instance %s)' % (_text(item.get('name')) or _text(item.get('id')), _text(item.get('rds_id')) or 'unknown')
+            names = ', '.join('%s (RDS instance %s)' % (as_text(item.get('name')) or as_text(item.get('id')), as_text(item.get('rds_id')) or 'unknown')
                               for item in mismatched)
             findings.append(('COV-02', audit_instance, '%d databases have DBSS audit on while the RDS side does not upload '
                              'its logs (rds_audit_switch_mismatch): %s' % (len(mismatched), clip(names, 500)), 'FAIL', None))

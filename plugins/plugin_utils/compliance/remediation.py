@@ -24,7 +24,8 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import ComplianceInputError, as_text, evaluate
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import ComplianceInputError, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import evaluate
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none, unique
 

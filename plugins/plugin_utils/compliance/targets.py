@@ -20,11 +20,8 @@ import re
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import LABEL, LABEL_RULE, is_label, label_key
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.agency import agency_settings
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import (
-    SEVERITIES,
-    at_or_above,
-    verdict_message,
-)
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import SEVERITIES, at_or_above
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import verdict_message
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.coverage import coverage_summary
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import frameworks_section
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.remediation import apply as apply_remediation

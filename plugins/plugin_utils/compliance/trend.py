@@ -30,7 +30,8 @@ import binascii
 import json
 import math
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import SEVERITIES, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import SEVERITIES
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
 

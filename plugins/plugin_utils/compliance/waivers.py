@@ -27,8 +27,10 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import (
-    CHECKS_BY_ID, SEVERITIES, SUMMARY_ERROR_CHARS, as_text, at_or_above, evidence_message, verdict_message)
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import CHECKS_BY_ID, SEVERITIES, at_or_above
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import verdict_message
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.export_section import SUMMARY_ERROR_CHARS, evidence_message
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import worst
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import clip
 

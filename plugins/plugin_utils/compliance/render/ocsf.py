@@ -25,7 +25,8 @@ import hashlib
 import json
 import os
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import RESOURCE_LABELS, as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import RESOURCE_LABELS
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import CHECK_CONTROLS, CONTROLS, FRAMEWORKS
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_reported_time
 
@@ -52,7 +53,8 @@ _FRAMEWORK_NAMES = dict(FRAMEWORKS)
 
 def collection_version(default='unknown'):
     """The version of this collection: MANIFEST.json of an installed collection, else galaxy.yml of a checkout."""
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+    # This file is plugins/plugin_utils/compliance/render/ocsf.py of the collection.
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir, os.pardir))
     try:
         with open(os.path.join(root, 'MANIFEST.json'), 'rb') as handle:
             return as_text(json.loads(handle.read(1024 * 1024).decode('utf-8'))['collection_info']['version'])

@@ -10,7 +10,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_ocsf import audit_compliance_ocsf
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import CHECK_CONTROLS
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import ocsf as compliance_ocsf
@@ -56,7 +56,7 @@ def test_a_finding_names_resource_severity_requirements_remediation_and_product(
     report = failing_report()
     finding = [item for item in findings_of(report, product_version='9.9.9')
                if item['status_code'] == 'FAIL' and item['compliance']['control'] == 'DBSS-01'][0]
-    check = compliance.CHECKS_BY_ID['DBSS-01']
+    check = compliance_checks.CHECKS_BY_ID['DBSS-01']
     violation = [item for item in report['violations'] if item['check'] == 'DBSS-01'][0]
     assert finding['class_uid'] == 2003 and finding['type_uid'] == 200301 and finding['category_uid'] == 2
     assert finding['resources'] == [{'name': 'dbss-a1', 'region': 'cn-north-4', 'type': 'Huawei Cloud DBSS audit instance',
