@@ -4,7 +4,8 @@
 
 """Several accounts and regions in one run of the audit_compliance role (``audit_compliance_targets``).
 
-Each target is ``{name, region, agency_name?, agency_domain_name? | agency_domain_id?}``: the role gathers and
+Each target is ``{name, region, agency_name?, agency_domain_name? | agency_domain_id?, agency_duration?}`` (the rules
+of ``account_targets.py``, shared with the inventory's ``accounts``): the role gathers and
 evaluates every target with the connection of that target (``target_connection()``: the role's connection with the
 target's region and agency), then ``merge()`` makes ONE report of the evaluated reports: the totals over every
 target, a ``targets`` section (each target's label, region and counts) and every finding, coverage row, resource and
@@ -16,10 +17,8 @@ accounts (the cloud's IDs are UUIDs).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import LABEL, LABEL_RULE, is_label, label_key
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.agency import agency_settings
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import (
+    AGENCY_KEYS, LABEL, LABEL_RULE, account_identity, agency_of, agency_problem, is_label, label_key)
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import SEVERITIES, at_or_above
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.evaluate import verdict_message
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.coverage import coverage_summary
@@ -30,10 +29,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config i
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, clip
 
 VARIABLE = 'audit_compliance_targets'
-KEYS = ('name', 'region', 'agency_name', 'agency_domain_name', 'agency_domain_id')
-AGENCY_KEYS = ('agency_name', 'agency_domain_name', 'agency_domain_id')
-# The client's messages name the environment variables of the modules' options; a role variable has none.
-_ENVIRONMENT_HINT = re.compile(r' \(HW_[A-Z_]+\)')
+KEYS = ('name', 'region') + AGENCY_KEYS
+_SHAPE = '{name, region, agency_name, agency_domain_name | agency_domain_id, agency_duration}'
 # Role variables that cannot go with targets, and why.
 CONFLICTS = (
     ('audit_compliance_dbss_instance_ids', 'instance IDs belong to one account and region; leave it null with '
@@ -66,14 +63,14 @@ def target_problems(targets, others=None):
     if targets is None or targets == []:
         return []
     if not isinstance(targets, (list, tuple)):
-        return ['%s must be a list of targets {name, region, agency_name, agency_domain_name | agency_domain_id}, or [] '
-                'for the region of audit_compliance_connection, got %s' % (VARIABLE, clip(repr(targets), 60))]
+        return ['%s must be a list of targets %s, or [] for the region of audit_compliance_connection, got %s'
+                % (VARIABLE, _SHAPE, clip(repr(targets), 60))]
     problems = []
     seen = {}
+    reached = {}
     for index, target in enumerate(targets):
         if not isinstance(target, dict):
-            problems.append('%s must be a dict {name, region, agency_name, agency_domain_name | agency_domain_id}, got %s'
-                            % (_where(index), clip(repr(target), 60)))
+            problems.append('%s must be a dict %s, got %s' % (_where(index), _SHAPE, clip(repr(target), 60)))
             continue
         unknown = sorted(str(key) for key in target if key not in KEYS)
         if unknown:
@@ -81,7 +78,15 @@ def target_problems(targets, others=None):
         problem = _string_problem(_where(index, 'name'), target.get('name'), LABEL,
                                   '%s (the account label of its findings)' % LABEL_RULE)
         problems += [problem] if problem else []
-        problems += _client_problems(index, target)
+        client_problems = _client_problems(index, target)
+        problems += client_problems
+        if not client_problems:
+            # Checked values only: they are strings, and the same pair twice would be gathered and counted twice.
+            pair = (account_identity(agency_of(target)), target.get('region'))
+            if pair in reached:
+                problems.append('%s reaches the same account and region as %s; list each account x region once'
+                                % (_where(index), _where(reached[pair])))
+            reached.setdefault(pair, index)
         name = target.get('name')
         if is_label(name):
             if label_key(name) in seen:
@@ -118,15 +123,8 @@ def _client_problems(index, target):
         check_region(target.get('region'), option=_where(index, 'region'))
     except HuaweiCloudConfigError as error:
         problems.append(str(error))
-    if any(target.get(key) == '' for key in AGENCY_KEYS):
-        empty = [key for key in AGENCY_KEYS if target.get(key) == '']
-        problems.append('%s must be a non-empty string, or left out' % _where(index, empty[0]))
-        return problems
-    try:
-        agency_settings(dict((key, target.get(key)) for key in AGENCY_KEYS))
-    except HuaweiCloudConfigError as error:
-        problems.append('%s.%s' % (_where(index), _ENVIRONMENT_HINT.sub('', str(error))))
-    return problems
+    problem = agency_problem(_where(index), agency_of(target))
+    return problems + ([problem] if problem else [])
 
 
 def target_connection(connection, target):
@@ -138,6 +136,8 @@ def target_connection(connection, target):
         result['agency_name'] = target['agency_name']
         result['agency_domain_name'] = target.get('agency_domain_name') or None
         result['agency_domain_id'] = target.get('agency_domain_id') or None
+        if target.get('agency_duration') is not None:
+            result['agency_duration'] = target['agency_duration']
     return result
 
 

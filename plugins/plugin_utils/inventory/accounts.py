@@ -5,17 +5,18 @@
 """The inventory's ``accounts`` option: which account x region pairs one source lists.
 
 Pure rules, no request: an entry is a label, optionally the agency options of another account (an entry without
-them is the caller's own account) and optionally its own regions. The agency values themselves are checked where
-every module checks them (``ClientConfig``), so that the inventory and the modules give the same messages.
+them is the caller's own account) and optionally its own regions. The label and the agency options follow the rules
+of ``account_targets.py``, shared with the role's ``audit_compliance_targets``.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import LABEL_RULE, group_name, is_label, label_key
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import (
+    AGENCY_KEYS, LABEL_RULE, account_identity, agency_of, agency_problem, group_name, is_label, label_key)
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import InventoryOptionError
 
-AGENCY_OPTIONS = ('agency_domain_id', 'agency_domain_name', 'agency_duration', 'agency_name')
+AGENCY_OPTIONS = tuple(sorted(AGENCY_KEYS))
 ACCOUNT_KEYS = ('name',) + AGENCY_OPTIONS + ('regions',)
 
 
@@ -66,17 +67,12 @@ def _check_entry(number, entry):
     if not is_label(name):
         raise InventoryOptionError('%s.name is required: %s (it names the group account_<name>, - becoming _), got %r'
                                    % (where, LABEL_RULE, name))
-    agency = dict((key, entry[key]) for key in AGENCY_OPTIONS if entry.get(key) is not None)
-    if agency and not agency.get('agency_name'):
-        raise InventoryOptionError('%s (%s): %s need agency_name; an entry without agency options is the caller\'s own '
-                                   'account' % (where, name, ', '.join(sorted(agency))))
+    agency = agency_of(entry)
+    problem = agency_problem(where, agency)
+    if problem:
+        raise InventoryOptionError(problem)
     regions = _check_regions(where, entry['regions']) if entry.get('regions') is not None else None
     return name, agency, regions
-
-
-def _identity(agency):
-    """Which account an entry reaches: the same agency of the same account twice would list it twice."""
-    return (agency.get('agency_name'), agency.get('agency_domain_name'), agency.get('agency_domain_id'))
 
 
 def plan_targets(accounts, default_regions, top_level_agency):
@@ -101,7 +97,8 @@ def plan_targets(accounts, default_regions, top_level_agency):
                                        'in case or in - and _ name the same group %s); each account needs its own name'
                                        % (number, name, labels[label_key(name)], group_name(name)))
         labels[label_key(name)] = number
-        identity = _identity(agency)
+        # The same agency of the same account twice would list it twice.
+        identity = account_identity(agency)
         if identity in reached:
             what = 'the caller\'s own account' if not agency else 'agency %s of the same account' % agency['agency_name']
             raise InventoryOptionError('accounts[%d] (%s) reaches %s like accounts[%d]; list each account once (with '
