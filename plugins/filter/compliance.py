@@ -8,9 +8,6 @@ The logic lives in plugins/plugin_utils/compliance/evaluate.py; these filters on
 adjacent audit_compliance_*.yml files).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 
 from ansible.errors import AnsibleFilterError

@@ -8,9 +8,6 @@ The logic lives in plugins/plugin_utils/compliance/coverage.py (documentation in
 audit_compliance_rds_ids.yml).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import coverage as compliance_coverage

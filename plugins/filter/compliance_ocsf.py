@@ -8,9 +8,6 @@ The logic lives in plugins/plugin_utils/compliance/render/ocsf.py; this filter o
 adjacent audit_compliance_ocsf.yml).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.ocsf import render_ocsf

@@ -9,9 +9,6 @@ The logic lives in plugins/plugin_utils/compliance/remediation.py; these filters
 (documentation in the adjacent audit_compliance_remediation*.yml files).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 

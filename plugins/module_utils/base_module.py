@@ -8,9 +8,6 @@ A module subclasses :class:`HuaweiCloudModule`, declares ``argument_spec``, ``mo
 ``result_key``, implements ``run()`` returning its result, and its ``main()`` is ``MyModule()()``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_auditlog_download
@@ -278,8 +276,7 @@ class RdsAuditlogDownloadModule(HuaweiCloudModule):
                                       retention_days=AUDIT_LOG_RETENTION_DAYS)
         transfer_timeout = download_timeout(self.params['download_timeout'])
         instance_ids = self.selected_instance_ids()
-        storage = ObjectStorageSession(self.client.config.timeout, transfer_timeout, self.client.config.verify,
-                                       self.concurrency)
+        storage = ObjectStorageSession.beside(self.client, transfer_timeout, self.concurrency)
         export = AuditLogExport(self.client, storage, self.params['dest'], instance_ids, start, end,
                                 name_filter=self.params['name_filter'], max_workers=self.concurrency,
                                 check_mode=self.ansible.check_mode)

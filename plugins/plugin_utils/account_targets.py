@@ -15,9 +15,6 @@ A label is what users call the account or project (``prod-eu``, ``finance_cn``):
 (``prod-eu`` and ``prod_eu``, or that differ only in case) are refused as the same label.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.agency import agency_settings

@@ -5,9 +5,6 @@
 """The bound on parallel requests that modules and plugins expose as the ``concurrency`` option, and how the
 failures of a fan-out (many instances, one request or listing each) become one error that names each of them."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError

@@ -9,9 +9,6 @@ let an auditor check the folder with ``sha256sum -c SHA256SUMS``.
 Pure file-system code: it knows nothing of HTTP or of Huawei Cloud.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import hashlib
 import json

@@ -26,9 +26,6 @@ page has told the total, for how many items are wanted at most (``0``: none, sto
 the budget cannot need.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 

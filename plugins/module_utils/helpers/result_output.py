@@ -23,9 +23,6 @@ of another type, a ``no_log`` value in the list or in the placeholder, an output
 exactly once) takes Ansible's own path, unchanged. ``SPARE_RECORD_LISTS = False`` turns this off.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import io
 import json
 import sys

@@ -4,9 +4,6 @@
 
 """Pure helpers that turn API records into the collection's output shape (snake_case keys, stable types)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import functools
 import re
 

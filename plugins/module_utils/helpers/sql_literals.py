@@ -28,9 +28,6 @@ would, and masks more whenever they could disagree; no literal's content may sur
 Back-quoted identifiers, names (``t1``, ``col_2``), placeholders (``$1``, ``?``, ``:name``) and keywords are kept.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 
 MASK = '?'

@@ -11,9 +11,6 @@ Zone offsets run from -12:00 to +14:00 (the ones in use on Earth); a time must s
 once moved to UTC. Anything else is a one-line ``HuaweiCloudConfigError`` naming the option, never a traceback.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import re
 

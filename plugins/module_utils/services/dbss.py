@@ -4,9 +4,6 @@
 
 """Database Security Service (DBSS): audit instances, their audit scopes and their audited databases."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import api_path
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import Subject
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import with_context

@@ -19,9 +19,6 @@ one, and no more than still wanted), the parts it is split into are read side by
 Records are then merged newest first and cut to ``limit``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 from collections import deque
 

@@ -9,9 +9,6 @@ path the Terraform provider still uses (see ``api_fallback``). Whether a rule is
 is read from the documented ``ON``/``OFF``; any other value is a shape error, never "off".
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.api_fallback import Endpoint, FallbackRoute
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import failure_of, run_bounded
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import AUDIT_INSTANCES, SWITCH_STATUSES

@@ -14,9 +14,6 @@ file size. One attempt either delivers every byte the server declared or raises 
 whether another attempt may succeed and whether that attempt needs a fresh link.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 import threading
 from urllib.parse import urlsplit
@@ -115,6 +112,12 @@ class ObjectStorageSession:
         self.requests_sent = 0
         self._lock = threading.Lock()
         self._session = new_session(pool_size)
+
+    @classmethod
+    def beside(cls, client, transfer_timeout, pool_size=8):
+        """A session with the wait timeout and TLS verification of the API ``client``'s connections."""
+        timeout, verify = client.connection_settings()
+        return cls(timeout, transfer_timeout, verify, pool_size)
 
     def close(self):
         self._session.close()

@@ -4,9 +4,6 @@
 
 """RDS: DB instances, and for RDS for MySQL their audit log files and audit log policy."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import json
 

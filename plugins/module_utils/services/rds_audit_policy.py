@@ -9,9 +9,6 @@ wire, so the client never retries it: after a 5xx, a 429 or a lost answer the po
 is repeated only when it did not take effect (at most ``max_retries`` times). Every write is recorded.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 import threading
 

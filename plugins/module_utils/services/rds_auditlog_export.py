@@ -11,9 +11,6 @@ fetch) from ``evidence`` -> links from ``rds.get_audit_log_links``, asked for in
 the files verified. A failed file never stops the others: they are kept and the error names every failed file.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import fnmatch
 import os
 import shutil

@@ -29,9 +29,6 @@ Environment variables are those of the Huawei Cloud Terraform provider's ``assum
 ``HW_ASSUME_ROLE_DOMAIN_NAME``, ``HW_ASSUME_ROLE_DOMAIN_ID`` and ``HW_ASSUME_ROLE_DURATION``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import re
 import threading

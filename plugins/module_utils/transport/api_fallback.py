@@ -10,9 +10,6 @@ API exists there (HTTP 404 with ``APIGW.0101``) is it sent to the legacy path, a
 same run. Any other failure, a 404 of the service itself included (an unknown instance), is the answer.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import threading
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import api_path

@@ -7,9 +7,6 @@
 Each strategy only decorates headers; obtaining a token with a password is an IAM call and lives in ``iam.py``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport import signer
 
 AUTH_TOKEN_HEADER = 'X-Auth-Token'

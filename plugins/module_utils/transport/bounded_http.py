@@ -12,9 +12,6 @@ in chunks and refused beyond ``MAX_RESPONSE_BYTES``, so memory stays bounded wha
 Used by ``client.py`` (the APIs) and ``object_storage.py`` (download links); it knows nothing of Huawei Cloud.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 import socket
 import threading

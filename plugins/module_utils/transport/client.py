@@ -8,9 +8,6 @@ It owns the pooled ``requests.Session``, endpoint resolution, authentication (in
 token and project id lookup), retries and the translation of failed answers into ``HuaweiCloudError``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import threading
 import time
@@ -101,6 +98,11 @@ class HuaweiCloudClient:
         if credentials is not None:
             credentials.secrets.subscribe(self.secrets.add)
 
+
+    def connection_settings(self):
+        """``(timeout, verify)``: the wait timeout in seconds and the TLS verification of this client's connections,
+        for the sessions a run opens beside it (storage downloads): the same limits and trust, none of its headers."""
+        return self.config.timeout, self.config.verify
     def close(self):
         self._session.close()
         if self._owns_credentials:

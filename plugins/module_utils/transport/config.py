@@ -8,9 +8,6 @@ Input is a plain dict of the common options (see ``common_options.py``), whether
 parameters or from an inventory source, so both validate and resolve endpoints the same way.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
 import ipaddress
 import math

@@ -8,9 +8,6 @@ Every message is a single line and carries what a user needs to act (HTTP status
 id) and nothing secret: request headers and bodies are never copied into an error.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import re
 

@@ -4,9 +4,6 @@
 
 """The two IAM calls the client needs: a project-scoped token for a password, and a project id for a region."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import check_project_id
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import (
     HuaweiCloudConfigError,

@@ -17,9 +17,6 @@ using the same account. The idea is botocore's "adaptive" retry mode: a client-s
 One limiter serves one service endpoint for one client run and is shared by every thread of the pool.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import collections
 import math
 import threading

@@ -10,9 +10,6 @@ error body, so every message, log line and warning goes through :meth:`Redactor.
 ``no_log_values``) learn each new secret the moment the client holds it.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import threading
 
 REDACTED = '********'

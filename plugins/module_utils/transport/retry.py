@@ -8,9 +8,6 @@ Only the decision lives here (pure, injectable clock and randomness); the HTTP l
 ``client.py``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import email.utils
 import random
 import time

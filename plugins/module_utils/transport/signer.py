@@ -8,9 +8,6 @@ Pure functions: no I/O, no clock unless the caller asks for one, so that the pub
 official SDK's own signer can be compared with this one in unit tests.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import hashlib
 import hmac

@@ -23,9 +23,6 @@ fetched (the instance's audit log policy, the DBSS instance, scope or database l
 the coverage is *unknown*: an ERROR, never a pass and never a claimed violation.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text, group_by
@@ -176,8 +173,8 @@ def coverage(rds_instances, dbss_instances, scopes, databases, policies, errors,
     errors = errors or {}
     audit_instances = dict((as_text(item.get('id')), item) for item in dbss_instances or [] if isinstance(item, dict))
     scopes_by_instance = group_by(scopes)
-    references = group_by([item for item in databases or [] if isinstance(item, dict) and as_text(item.get('instance_id')) in audit_instances],
-                        'rds_id')
+    references = group_by([item for item in databases or []
+                           if isinstance(item, dict) and as_text(item.get('instance_id')) in audit_instances], 'rds_id')
     rows = []
     findings = []
     for instance in rds_instances or []:

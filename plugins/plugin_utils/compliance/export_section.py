@@ -126,7 +126,6 @@ def evidence_message(section, error_chars=EVIDENCE_ERROR_CHARS):
     return 'audit log evidence exported: %s (%d fetched now)%s' % (files, section['files_fetched'], manifest)
 
 
-
 def incomplete_selection(facts, errors):
     """Why the export cannot be complete whatever it fetched: the MySQL instance list it was given failed."""
     if 'rds_instances' not in errors:
@@ -135,4 +134,3 @@ def incomplete_selection(facts, errors):
     which = ('instances %s' % ', '.join(as_text(item) for item in wanted)) if wanted else 'any instance it did not return'
     return ('the RDS for MySQL instance list is incomplete (%s failed), so the audit log files of %s are not exported'
             % (SOURCE_MODULES['rds_instances'], which))
-

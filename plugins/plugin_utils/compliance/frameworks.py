@@ -12,8 +12,6 @@ Controls are cited by number and a short title only (no control text is reproduc
 controls a check provides evidence for, not that passing it satisfies a control: an assessor decides that.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 # framework id -> its name; the order of the report's section.
 FRAMEWORKS = (

@@ -19,9 +19,6 @@ Pure functions, no I/O. The role:
 4. adds the ``remediation`` section (``section()`` and ``apply()``) to that report.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import ComplianceInputError, as_text

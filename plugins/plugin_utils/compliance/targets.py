@@ -14,9 +14,6 @@ not-applicable entry labelled with ``account`` (the target's name) and ``region`
 accounts (the cloud's IDs are UUIDs).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import (
     AGENCY_KEYS, LABEL, LABEL_RULE, account_identity, agency_of, agency_problem, is_label, label_key)
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import SEVERITIES, at_or_above

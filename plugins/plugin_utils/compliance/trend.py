@@ -22,9 +22,6 @@ The trend compares violations, keyed by ``(check, resource_id)``:
 A finding waived in the previous report is not a previous violation: when its waiver expires, it shows as ``new``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import base64
 import binascii
 import json

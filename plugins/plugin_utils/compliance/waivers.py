@@ -21,9 +21,6 @@ The rules:
   waived findings has the status ``WAIVED``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import datetime
 import re
 

@@ -15,9 +15,6 @@ oldest watermark minus ``LOOKBACK``) and at most ``MAX_SEEN`` of them, so memory
 An instance whose read failed keeps its watermark (read again next time: no gap); the others advance.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
 import datetime
 import math

@@ -12,9 +12,6 @@ atomically (a temporary file in the same directory, mode 0600, renamed over the 
 cursor or the new one, never half of one; a link planted at its path is replaced, never written through.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import json
 import os

@@ -9,9 +9,6 @@ them is the caller's own account) and optionally its own regions. The label and 
 of ``account_targets.py``, shared with the role's ``audit_compliance_targets``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.account_targets import (
     AGENCY_KEYS, LABEL_RULE, account_identity, agency_of, agency_problem, group_name, is_label, label_key)
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import InventoryOptionError

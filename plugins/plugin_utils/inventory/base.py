@@ -10,9 +10,6 @@ shared client, keeps one target's failure from hiding the others when asked to, 
 a secret) so that a cache hit sends no request.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import difflib
 import hashlib
 import json

@@ -4,9 +4,6 @@
 
 """Pure rules that turn audit instances into inventory hosts: filters, host names, host variables, groups."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import ipaddress
 import re
 import socket

@@ -4,8 +4,6 @@
 
 """Event-Driven Ansible source: new DBSS audit alarms (and HIGH-risk audited statements) as events."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 ---

@@ -18,9 +18,6 @@ profile:
   (``compliance_frameworks``), ``remediation.desc`` the check's remediation text.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import hashlib
 import json
 import os

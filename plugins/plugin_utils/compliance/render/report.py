@@ -5,9 +5,6 @@
 """Renderings of a compliance report (the dict ``compliance.evaluate()`` returns): Markdown, one self-contained HTML
 page and CSV (JUnit XML: ``junit.py``). Everything taken from the report is escaped for its format."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import csv
 import io
 import re

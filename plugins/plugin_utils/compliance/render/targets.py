@@ -6,8 +6,6 @@
 and regions) and the account labels of its findings; nothing for a report of one region. The caller
 (compliance_render) passes its format's escaping function."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 TARGET_COLUMNS = ('Account', 'Region', 'Agency', 'Result', 'Resources', 'Violations', 'High', 'Medium', 'Low', 'Errors',
                   'Waived')

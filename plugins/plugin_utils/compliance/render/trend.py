@@ -6,9 +6,6 @@
 ``compliance_trend.py``). ``compliance_render.render_markdown()`` and ``render_html()`` take them as ``sections``,
 placed after the summary; the filter plugin builds them. Everything from the report or the history is escaped."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.report import _h, _md
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.trend import TREND_KEYS, usable_history
 

@@ -117,7 +117,7 @@ def client_for(server, max_retries=0, **params):
 
 
 def export(client, dest, check_mode=False, transfer_timeout=30.0, **kwargs):
-    storage = ObjectStorageSession(client.config.timeout, transfer_timeout, client.config.verify)
+    storage = ObjectStorageSession.beside(client, transfer_timeout)
     kwargs.setdefault('instance_ids', [INSTANCE])
     job = AuditLogExport(client, storage, str(dest), kwargs.pop('instance_ids'), START, END, check_mode=check_mode,
                          sleep=lambda _seconds: None, **kwargs)
@@ -531,3 +531,14 @@ def test_a_link_request_that_fails_is_not_repeated_for_every_file_of_its_batch(h
     assert str(error).startswith('12 audit log files failed: ')
     assert 'HTTP 403 DBS.280343: No permission' in str(error)
     assert manifest_of(tmp_path / 'evidence')['files'] == []
+
+
+def test_the_storage_session_has_the_timeout_and_trust_of_the_api_client(hostile):
+    """rds_auditlog_download builds its storage session through the client's public settings, not its config."""
+    client = client_for(hostile, timeout=7, validate_certs=False)
+    storage = ObjectStorageSession.beside(client, 90.0, pool_size=2)
+    try:
+        assert (storage.timeout, storage.verify, storage.transfer_timeout) == (7, False, 90.0)
+        assert client.connection_settings() == (7, False)
+    finally:
+        storage.close()
