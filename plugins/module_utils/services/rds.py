@@ -146,7 +146,7 @@ def _read_links(client, instance_id, ids, response):
             raise ShapeProblem('links', links, 'one link for each of the %d IDs asked for, got %d' % (len(ids), len(links)))
     except ShapeProblem as problem:
         raise shape_error(AUDIT_LOG_LINKS_API, problem, response.request_id, RDS_INSTANCES.context(instance_id))
-    allow_http = client.config.endpoints['rds'].startswith('http:')
+    allow_http = client.serves_plain_http('rds')
     for index, link in enumerate(links):
         problem = link_problem(link, allow_http)
         if problem:

@@ -542,3 +542,10 @@ def test_the_storage_session_has_the_timeout_and_trust_of_the_api_client(hostile
         assert client.connection_settings() == (7, False)
     finally:
         storage.close()
+
+
+def test_plain_http_links_are_allowed_only_beside_a_plain_http_endpoint(hostile):
+    assert client_for(hostile).serves_plain_http('rds') is True
+    https = client_for(hostile, endpoints={'dbss': 'https://dbss.example', 'rds': 'https://rds.example',
+                                           'iam': 'https://iam.example'})
+    assert https.serves_plain_http('rds') is False
