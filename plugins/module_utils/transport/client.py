@@ -98,7 +98,6 @@ class HuaweiCloudClient:
         if credentials is not None:
             credentials.secrets.subscribe(self.secrets.add)
 
-
     def connection_settings(self):
         """``(timeout, verify)``: the wait timeout in seconds and the TLS verification of this client's connections,
         for the sessions a run opens beside it (storage downloads): the same limits and trust, none of its headers."""
@@ -108,6 +107,7 @@ class HuaweiCloudClient:
         """Whether the configured endpoint of ``service`` is plain ``http:`` (a local simulator or test server): the
         only case in which links that service hands out may be plain http too."""
         return self.config.endpoints[service].startswith('http:')
+
     def close(self):
         self._session.close()
         if self._owns_credentials:
