@@ -4,12 +4,9 @@
 
 """Filters of the audit_compliance role: evaluate gathered facts and render the report.
 
-The logic lives in plugins/module_utils/compliance.py; these filters only adapt it to Jinja (documentation in the
+The logic lives in plugins/plugin_utils/compliance/evaluate.py; these filters only adapt it to Jinja (documentation in the
 adjacent audit_compliance_*.yml files).
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import datetime
 
@@ -17,10 +14,17 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.display import Display
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_targets, compliance_trend, compliance_waivers)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_reported_time
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_reported_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
 
 
 def _require_report(report, name):
@@ -50,7 +54,7 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
                                      evidence_dir=evidence_dir, expiry_warning_days=expiry_warning_days, min_retention_days=min_retention_days,
                                      log_freshness_hours=log_freshness_hours, require_full_audit=require_full_audit,
                                      alarm_ack_hours=alarm_ack_hours, fail_on=fail_on, profile=profile)
-    except compliance.ComplianceInputError as error:
+    except compliance_base.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
     if waivers is None:
         return report
@@ -65,7 +69,7 @@ def audit_compliance_check_vars(values):
     # compliance_targets, the others by compliance.
     own = (compliance_waivers.VARIABLE, compliance_targets.VARIABLE)
     others = dict((name, value) for name, value in values.items() if name not in own)
-    problems = compliance.role_variable_problems(others)
+    problems = compliance_role_variables.role_variable_problems(others)
     if compliance_waivers.VARIABLE in values:
         problems += compliance_waivers.waiver_problems(values[compliance_waivers.VARIABLE])
     if compliance_targets.VARIABLE in values:
@@ -114,7 +118,7 @@ def audit_compliance_html(report, history=None):
 
 def audit_compliance_junit(report):
     """The report as JUnit XML."""
-    return compliance_render.render_junit(_require_report(report, 'audit_compliance_junit'))
+    return compliance_render_junit.render_junit(_require_report(report, 'audit_compliance_junit'))
 
 
 def audit_compliance_csv(report):

@@ -4,16 +4,13 @@
 
 """Filter of the audit_compliance role: which RDS instances to ask for an audit log policy or audit log files.
 
-The logic lives in plugins/module_utils/compliance_coverage.py (documentation in the adjacent
+The logic lives in plugins/plugin_utils/compliance/coverage.py (documentation in the adjacent
 audit_compliance_rds_ids.yml).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_coverage
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import coverage as compliance_coverage
 
 
 def audit_compliance_rds_ids(instances, capability):

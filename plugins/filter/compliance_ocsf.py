@@ -4,16 +4,13 @@
 
 """Filter of the audit_compliance role: the report as OCSF Compliance Findings (report.ocsf.json).
 
-The logic lives in plugins/plugin_utils/compliance_ocsf.py; this filter only adapts it to Jinja (documentation in the
+The logic lives in plugins/plugin_utils/compliance/render/ocsf.py; this filter only adapts it to Jinja (documentation in the
 adjacent audit_compliance_ocsf.yml).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance_ocsf import render_ocsf
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.ocsf import render_ocsf
 
 
 def audit_compliance_ocsf(report, product_version=None):

@@ -5,17 +5,15 @@
 """Filters of the audit_compliance role's remediation: which RDS instances to fix, and the report's remediation
 section.
 
-The logic lives in plugins/module_utils/compliance_remediation.py; these filters only adapt it to Jinja
+The logic lives in plugins/plugin_utils/compliance/remediation.py; these filters only adapt it to Jinja
 (documentation in the adjacent audit_compliance_remediation*.yml files).
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
 
 
 def audit_compliance_remediation_plan(facts, min_retention_days=None, profile=None):
@@ -25,7 +23,7 @@ def audit_compliance_remediation_plan(facts, min_retention_days=None, profile=No
                                  % type(facts).__name__)
     try:
         return compliance_remediation.plan(facts, min_retention_days=min_retention_days, profile=profile or None)
-    except compliance.ComplianceInputError as error:
+    except compliance_base.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_remediation_plan: %s' % to_native(error))
 
 
@@ -35,9 +33,9 @@ def audit_compliance_remediation(report, remediation_plan=None, result=None, req
         raise AnsibleFilterError('audit_compliance_remediation expects the dict made by hwcloud.dbaudit.audit_compliance_report')
     try:
         section = compliance_remediation.section(report, remediation_plan, result,
-                                                 requested=compliance.as_bool('requested', requested),
-                                                 check_mode=compliance.as_bool('check_mode', check_mode))
-    except compliance.ComplianceInputError as error:
+                                                 requested=compliance_base.as_bool('requested', requested),
+                                                 check_mode=compliance_base.as_bool('check_mode', check_mode))
+    except compliance_base.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_remediation: %s' % to_native(error))
     return compliance_remediation.apply(report, section)
 

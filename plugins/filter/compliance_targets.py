@@ -5,17 +5,15 @@
 """Filters of the audit_compliance role's targets (several accounts and regions in one run): the connection of one
 target, and the one report merged from the targets' reports.
 
-The logic lives in plugins/module_utils/compliance_targets.py; these filters only adapt it to Jinja (documentation in
+The logic lives in plugins/plugin_utils/compliance/targets.py; these filters only adapt it to Jinja (documentation in
 the adjacent audit_compliance_target*.yml files).
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_targets, compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 
 
 def audit_compliance_target_connection(connection, target):

@@ -2,8 +2,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 name: dbss
@@ -180,10 +178,10 @@ keyed_groups:
 from ansible.errors import AnsibleError
 from ansible.inventory.data import InventoryData
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory import CacheUnusable, HuaweiCloudInventoryBase
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import account_group_names, account_variables
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.base import CacheUnusable, HuaweiCloudInventoryBase
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.accounts import account_group_names, account_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import (
     InventoryOptionError,
     assign_hostnames,
     check_hostnames,

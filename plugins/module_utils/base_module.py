@@ -8,18 +8,15 @@ A module subclasses :class:`HuaweiCloudModule`, declares ``argument_spec``, ``mo
 ``result_key``, implements ``run()`` returning its result, and its ``main()`` is ``MyModule()()``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import check_concurrency
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig, check_id
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.result_output import exit_sparing
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import unique
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import check_concurrency
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig, check_id
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.result_output import exit_sparing
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import unique
 
 # Retries are reported in the result at -vvv, the verbosity at which people look for them.
 RETRY_VERBOSITY = 3

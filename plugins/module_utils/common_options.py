@@ -5,9 +5,6 @@
 """The connection options every module accepts, with the environment variables users already have set for the
 Huawei Cloud Terraform provider and Python SDK. Documented once in the ``hwcloud.dbaudit.common`` doc fragment."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.module_utils.basic import env_fallback
 
 

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: dbss_alarm_info
@@ -168,7 +166,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import (
     ALARM_RISK_LEVELS,
     ALARM_STATUSES,
     ALARM_TYPES,
@@ -178,7 +176,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data im
     describe_window,
     list_audit_alarms,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_time_range
 
 
 class DbssAlarmInfoModule(HuaweiCloudModule):

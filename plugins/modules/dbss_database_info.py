@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: dbss_database_info
@@ -119,7 +117,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import SWITCH_STATUSES, list_audit_databases
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import SWITCH_STATUSES, list_audit_databases
 
 
 class DbssDatabaseInfoModule(HuaweiCloudModule):

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: dbss_instance_info
@@ -185,7 +183,7 @@ instances:
 '''
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES, list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import INSTANCE_STATUSES, list_audit_instances
 
 
 class DbssInstanceInfoModule(HuaweiCloudModule):

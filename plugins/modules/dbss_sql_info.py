@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: dbss_sql_info
@@ -228,7 +226,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     QUERY_TYPES,
@@ -240,7 +238,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data im
     describe_window,
     list_audit_sqls,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_time_range
 
 TEXT_FILTERS = ('client_ip', 'client_name', 'db_ip', 'db_user', 'statement_contains')
 FILTERS = TEXT_FILTERS + ('query_type', 'risk_levels', 'sql_response')

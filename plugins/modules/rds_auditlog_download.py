@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_auditlog_download
@@ -253,15 +251,15 @@ start_time:
   sample: "2026-07-01T00:00:00+0000"
 '''
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport, download_timeout
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport, download_timeout
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import (
     INSTANCE_SELECTION_KWARGS,
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import AUDIT_LOG_RETENTION_DAYS, parse_time_range
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import AUDIT_LOG_RETENTION_DAYS, parse_time_range
 
 
 class RdsAuditlogDownloadModule(HuaweiCloudModule):
@@ -282,8 +280,7 @@ class RdsAuditlogDownloadModule(HuaweiCloudModule):
                                       retention_days=AUDIT_LOG_RETENTION_DAYS)
         transfer_timeout = download_timeout(self.params['download_timeout'])
         instance_ids = self.selected_instance_ids()
-        storage = ObjectStorageSession(self.client.config.timeout, transfer_timeout, self.client.config.verify,
-                                       self.concurrency)
+        storage = ObjectStorageSession.beside(self.client, transfer_timeout, self.concurrency)
         export = AuditLogExport(self.client, storage, self.params['dest'], instance_ids, start, end,
                                 name_filter=self.params['name_filter'], max_workers=self.concurrency,
                                 check_mode=self.ansible.check_mode)

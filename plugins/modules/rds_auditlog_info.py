@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_auditlog_info
@@ -128,8 +126,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import list_audit_logs
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import list_audit_logs
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (
     AUDIT_LOG_RETENTION_DAYS,
     format_api_time,
     parse_time_range,

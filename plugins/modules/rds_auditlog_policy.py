@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_auditlog_policy
@@ -226,7 +224,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options imp
     concurrency_spec,
     instance_selection_spec,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import AuditPolicyUpdate, desired_policy
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import AuditPolicyUpdate, desired_policy
 
 
 class RdsAuditlogPolicyModule(HuaweiCloudModule):

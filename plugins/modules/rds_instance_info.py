@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hwcloud.dbaudit contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: rds_instance_info
@@ -103,7 +101,7 @@ instances:
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import concurrency_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import ALL_ENGINES, DATASTORE_TYPES, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import ALL_ENGINES, DATASTORE_TYPES, list_rds_instances
 
 
 class RdsInstanceInfoModule(HuaweiCloudModule):

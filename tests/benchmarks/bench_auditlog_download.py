@@ -64,10 +64,10 @@ PLAYBOOK = """---
 _PEAK_MEMORY = r'''
 import datetime, json, resource, sys
 import hwtest_support  # noqa: F401
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
 url, access_key, secret_key, instance_id, start, end, dest = sys.argv[1:8]
 config = ClientConfig(dict(region='cn-north-4', access_key=access_key, secret_key=secret_key,
                            endpoints={'dbss': url, 'rds': url, 'iam': url}), environ={})

@@ -20,16 +20,24 @@ sys.path.insert(0, os.path.dirname(HERE))
 import hwtest_support  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from dbaudit_simulator import Simulator, SimulatorConfig  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import DEFAULT_CONCURRENCY  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import SCOPE_PAGE_SIZE, list_audit_scopes  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import (  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import (  # noqa: E402  pylint: disable=wrong-import-position
+    DEFAULT_CONCURRENCY,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import (  # noqa: E402  pylint: disable=wrong-import-position
+    SCOPE_PAGE_SIZE,
+    list_audit_scopes,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import (  # noqa: E402  pylint: disable=wrong-import-position
     AUDIT_LOG_MAX_SPAN,
     AUDIT_LOG_PAGE_SIZE,
     list_audit_logs,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time, split_windows  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (  # noqa: E402  pylint: disable=wrong-import-position
+    parse_api_time,
+    split_windows,
+)
 
 REGION = 'cn-north-4'
 

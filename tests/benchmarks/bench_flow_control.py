@@ -23,11 +23,16 @@ sys.path.insert(0, os.path.dirname(HERE))
 import hwtest_support  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from dbaudit_simulator import Simulator, SimulatorConfig  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import DEFAULT_CONCURRENCY  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import SCOPE_PAGE_SIZE, list_audit_scopes  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import (  # noqa: E402  pylint: disable=wrong-import-position
+    DEFAULT_CONCURRENCY,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import (  # noqa: E402  pylint: disable=wrong-import-position
+    SCOPE_PAGE_SIZE,
+    list_audit_scopes,
+)
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError  # noqa: E402  pylint: disable=wrong-import-position
 
 REGION = 'cn-north-4'
 

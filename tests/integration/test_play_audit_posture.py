@@ -7,7 +7,7 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time, split_windows
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time, split_windows
 
 # Every read-only module in one playbook, and their argument errors, on every ansible-core line (README.md, "Tests").
 pytestmark = pytest.mark.all_core_lines

@@ -16,7 +16,7 @@ from hwtest_support import sim_requests
 from dbaudit_simulator import Simulator, SimulatorConfig
 from dbaudit_simulator.storage import file_length, iter_file_content
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time
 
 # The playbook tests of rds_auditlog_download (check mode, --diff, argument errors) on every ansible-core line
 # (README.md, "Tests").

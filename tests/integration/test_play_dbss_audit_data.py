@@ -14,7 +14,7 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_record_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_record_time
 
 REGION = 'cn-north-4'
 
@@ -177,7 +177,7 @@ def test_rule_info_reports_the_seeded_misconfigurations(sim, seeded, run_playboo
 
 
 def test_the_default_limit_reached_is_said_in_a_warning(sim, seeded, run_playbook):
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import DEFAULT_LIMIT
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import DEFAULT_LIMIT
     end = sim.now
     start = end - datetime.timedelta(days=30)
     counts = dict((instance_id, len([item for item in seeded['sqls'][instance_id]

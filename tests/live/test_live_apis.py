@@ -18,15 +18,15 @@ import pytest
 
 import sdk_contract
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient, api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_databases, list_audit_instances, list_audit_scopes
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import list_audit_alarms, list_audit_sqls
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_rules import get_audit_rules
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import FIRST_PAGE
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import get_audit_policies, list_audit_logs, list_rds_instances
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import AuditPolicyUpdate, desired_policy
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient, api_path
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_databases, list_audit_instances, list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import list_audit_alarms, list_audit_sqls
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_rules import get_audit_rules
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.pagination import FIRST_PAGE
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies, list_audit_logs, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import AuditPolicyUpdate, desired_policy
 
 DBSS_TIME_FORMAT = '%Y-%m-%d %H:%M:%S'
 # The modules' options and the environment variables they fall back to (the Terraform provider's names); the

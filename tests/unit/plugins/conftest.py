@@ -6,7 +6,7 @@ import pytest
 from dbss_audit_server import AuditData
 from hostile_server import HostileServer
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_audit_data
 
 
 @pytest.fixture

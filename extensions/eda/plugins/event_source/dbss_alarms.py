@@ -4,8 +4,6 @@
 
 """Event-Driven Ansible source: new DBSS audit alarms (and HIGH-risk audited statements) as events."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 ---
@@ -79,7 +77,7 @@ import sys
 def _collection_importable():
     """ansible-rulebook runs this file by path: make the collection it sits in importable as ansible_collections."""
     try:
-        import ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda_alarms  # noqa: F401 pylint: disable=unused-import
+        import ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda.alarms  # noqa: F401 pylint: disable=unused-import
         return
     except ImportError:
         pass
@@ -92,8 +90,8 @@ def _collection_importable():
 
 _collection_importable()
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError  # noqa: E402
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda_alarms import AlarmPoller, check_args  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda.alarms import AlarmPoller, check_args  # noqa: E402
 
 LOGGER = logging.getLogger('hwcloud.dbaudit.dbss_alarms')
 

@@ -11,7 +11,7 @@ from ansible.plugins.loader import inventory_loader
 
 from hwtest_support import parse_dbss_inventory, sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import INSTANCE_STATUSES
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import INSTANCE_STATUSES
 
 LIST = r'/audit/instances$'
 

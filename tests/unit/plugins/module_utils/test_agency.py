@@ -9,12 +9,12 @@ import pytest
 from hostile_server import HostileServer, json_reply
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.agency import AGENCY_ENV_VARS, SECURITY_TOKENS_PATH, parse_expires_at
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient, agency_credentials
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.agency import AGENCY_ENV_VARS, SECURITY_TOKENS_PATH, parse_expires_at
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient, agency_credentials
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError, ResponseShapeError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError, ResponseShapeError
 
 REGION = 'cn-north-4'
 MEMBER = 'hwsim-member-1'

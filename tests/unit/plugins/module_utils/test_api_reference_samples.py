@@ -10,10 +10,10 @@ import pytest
 
 from hostile_server import HostileServer, json_reply
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances, list_audit_scopes
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import get_audit_policies, list_audit_logs
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_instances, list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies, list_audit_logs
 
 SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'api_reference')
 PROJECT = 'c0ffee00c0ffee00c0ffee00c0ffee00'

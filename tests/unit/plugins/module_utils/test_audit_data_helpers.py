@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import split_window, windows_newest_first
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, PaginationError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import PAGE_NUMBERS, fetch_many, run_listings
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.sql_literals import mask_literals
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import split_window, windows_newest_first
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, PaginationError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.pagination import PAGE_NUMBERS, fetch_many, run_listings
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.sql_literals import mask_literals
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (
     check_span,
     format_dbss_time,
     parse_record_time,
@@ -77,7 +77,7 @@ def test_records_left_out_by_keep_do_not_count_towards_the_budget():
 def test_a_failed_listing_is_an_outcome_not_an_exception():
     def fetch(job, page, size):
         if job == 'bad':
-            from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
+            from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError
             raise HuaweiCloudError('boom', status=500)
         return {'rules': [{'id': '%s-%d' % (job, page)}] if page == 1 else [], 'total': 1}
     good, bad = run_listings(['good', 'bad'], fetch, 10, 'rules', paging=PAGE_NUMBERS)

@@ -8,12 +8,12 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_databases, list_audit_scopes
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import get_audit_policies, list_audit_logs, list_rds_instances
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time, split_windows
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_databases, list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies, list_audit_logs, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time, split_windows
 
 REGION = 'cn-north-4'
 DAY = datetime.timedelta(days=1)

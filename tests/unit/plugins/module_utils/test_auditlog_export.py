@@ -16,16 +16,17 @@ import pytest
 
 from hostile_server import HostileServer, drip, endless_body, head, json_reply, raw_reply, redirect
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import auditlog_export, evidence
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport, download_timeout
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import rds_auditlog_export as auditlog_export
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import evidence_folder as evidence
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport, download_timeout
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import (
     HuaweiCloudConfigError,
     HuaweiCloudError,
     ResponseShapeError,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
 
 PROJECT = '0' * 32
 INSTANCE = 'rds1in01'
@@ -116,7 +117,7 @@ def client_for(server, max_retries=0, **params):
 
 
 def export(client, dest, check_mode=False, transfer_timeout=30.0, **kwargs):
-    storage = ObjectStorageSession(client.config.timeout, transfer_timeout, client.config.verify)
+    storage = ObjectStorageSession.beside(client, transfer_timeout)
     kwargs.setdefault('instance_ids', [INSTANCE])
     job = AuditLogExport(client, storage, str(dest), kwargs.pop('instance_ids'), START, END, check_mode=check_mode,
                          sleep=lambda _seconds: None, **kwargs)
@@ -518,10 +519,10 @@ _EXPORT_ONE_FILE = r'''
 import datetime, json, resource, sys
 sys.path.insert(0, sys.argv[1])
 import hwtest_support  # noqa: F401
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.auditlog_export import AuditLogExport
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.object_storage import ObjectStorageSession
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_auditlog_export import AuditLogExport
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.object_storage import ObjectStorageSession
 url, dest = sys.argv[2], sys.argv[3]
 config = ClientConfig(dict(region='cn-north-4', project_id='0' * 32, access_key='AK', secret_key='SK-secret',
                            endpoints={'dbss': url, 'rds': url, 'iam': url}), environ={})
@@ -570,3 +571,21 @@ def test_a_link_request_that_fails_is_not_repeated_for_every_file_of_its_batch(h
     assert str(error).startswith('12 audit log files failed: ')
     assert 'HTTP 403 DBS.280343: No permission' in str(error)
     assert manifest_of(tmp_path / 'evidence')['files'] == []
+
+
+def test_the_storage_session_has_the_timeout_and_trust_of_the_api_client(hostile):
+    """rds_auditlog_download builds its storage session through the client's public settings, not its config."""
+    client = client_for(hostile, timeout=7, validate_certs=False)
+    storage = ObjectStorageSession.beside(client, 90.0, pool_size=2)
+    try:
+        assert (storage.timeout, storage.verify, storage.transfer_timeout) == (7, False, 90.0)
+        assert client.connection_settings() == (7, False)
+    finally:
+        storage.close()
+
+
+def test_plain_http_links_are_allowed_only_beside_a_plain_http_endpoint(hostile):
+    assert client_for(hostile).serves_plain_http('rds') is True
+    https = client_for(hostile, endpoints={'dbss': 'https://dbss.example', 'rds': 'https://rds.example',
+                                           'iam': 'https://iam.example'})
+    assert https.serves_plain_http('rds') is False

@@ -6,7 +6,7 @@ from unittest import mock
 
 import requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import bounded_http
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport import bounded_http
 
 PROXIES = {'HTTPS_PROXY': 'http://proxy.example:3128', 'HTTP_PROXY': 'http://proxy.example:3128',
            'NO_PROXY': 'direct.example'}

@@ -7,10 +7,10 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient, api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient, api_path
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError, PaginationError
 
 REGION = 'cn-north-4'
 INSTANCES = r'/audit/instances$'

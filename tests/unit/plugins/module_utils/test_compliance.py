@@ -1,4 +1,4 @@
-"""Compliance evaluation and rendering (plugins/module_utils/compliance.py): every check's boundaries, thresholds,
+"""Compliance evaluation and rendering (plugins/plugin_utils/compliance/evaluate.py): every check's boundaries, thresholds,
 counts, and well-formed, escaped renderings."""
 
 import datetime
@@ -8,7 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render, times
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import times
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
@@ -109,7 +115,7 @@ def test_compliant_account_has_no_violation():
     summary = report['summary']
     assert summary['result'] == 'PASS' and summary['failed'] is False
     assert summary['resources_checked'] == {'dbss_instance': 1, 'rds_instance': 1, 'total': 2}
-    assert summary['by_check'] == dict((check['id'], 0) for check in compliance.CHECKS)
+    assert summary['by_check'] == dict((check['id'], 0) for check in compliance_checks.CHECKS)
     expected = ['DBSS-0%d' % n for n in range(1, 10)] + ['DBSS-10', 'RDS-01', 'RDS-02', 'RDS-03', 'COV-01', 'COV-02']
     assert [check['id'] for check in report['checks']] == expected
     assert all(check['not_applicable'] == [] for check in report['checks'])
@@ -266,7 +272,7 @@ def test_counts_and_violation_fields():
     assert (checks['RDS-02']['checked'], checks['RDS-02']['passed'], checks['RDS-02']['failed']) == (1, 0, 1)
     for violation in report['violations']:
         assert set(violation) == {'check', 'severity', 'resource_type', 'resource_id', 'resource_name', 'region', 'message', 'remediation'}
-        assert violation['remediation'] == compliance.CHECKS_BY_ID[violation['check']]['remediation']
+        assert violation['remediation'] == compliance_checks.CHECKS_BY_ID[violation['check']]['remediation']
     assert report['violations'][2]['region'] == 'cn-east-3' and report['violations'][2]['resource_name'] == 'rds-r1'
     assert summary['region'] == 'cn-north-4'
     assert report['resources'] == {'dbss_instance': [{'id': 'a1', 'name': 'dbss-a1'}, {'id': 'a2', 'name': 'dbss-a2'}],
@@ -290,8 +296,8 @@ def test_fail_on_only_counts_at_or_above():
     summary = evaluate(facts, fail_on='low')['summary']
     assert summary['failed'] is True
     assert summary['message'].startswith('database audit compliance FAILED: 1 of 1 violations at or above severity low (high 0, medium 0, low 1')
-    assert compliance.at_or_above('high', 'high') and not compliance.at_or_above('medium', 'high')
-    assert not compliance.at_or_above('high', 'never')
+    assert compliance_checks.at_or_above('high', 'high') and not compliance_checks.at_or_above('medium', 'high')
+    assert not compliance_checks.at_or_above('high', 'never')
 
 
 @pytest.mark.parametrize('options, message', [
@@ -304,7 +310,7 @@ def test_fail_on_only_counts_at_or_above():
     ({'colour': 'red'}, 'unknown option(s): colour'),
 ])
 def test_bad_options(options, message):
-    with pytest.raises(compliance.ComplianceInputError, match=message.replace('(', r'\(').replace(')', r'\)')):
+    with pytest.raises(compliance_base.ComplianceInputError, match=message.replace('(', r'\(').replace(')', r'\)')):
         evaluate(compliant_facts(), **options)
 
 
@@ -338,16 +344,16 @@ def hostile_report(fail_on='high'):
 
 def test_junit_is_well_formed_with_one_case_per_check_and_resource():
     report = hostile_report()
-    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    root = ET.fromstring(compliance_render_junit.render_junit(report).encode('utf-8'))
     # 10 DBSS checks and COV-02 x 2 instances (a1 is not ACTIVE: a skipped case for DBSS-07..10) + 3 RDS checks and
     # COV-01 x 1.
     assert root.tag == 'testsuites' and root.get('tests') == str(11 * 2 + 4 * 1) and root.get('failures') == '3'
     suites = root.findall('testsuite')
-    assert [suite.find('properties/property[@name="check"]').get('value') for suite in suites] == [c['id'] for c in compliance.CHECKS]
+    assert [suite.find('properties/property[@name="check"]').get('value') for suite in suites] == [c['id'] for c in compliance_checks.CHECKS]
     cases = [(suite.find('properties/property[@name="check"]').get('value'), case) for suite in suites for case in suite.findall('testcase')]
     assert len(cases) == 26
     skipped = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('skipped') is not None)
-    assert skipped == [(check, 'a1') for check in compliance.ACTIVE_ONLY_CHECKS]
+    assert skipped == [(check, 'a1') for check in compliance_checks.ACTIVE_ONLY_CHECKS]
     failures = sorted((check, case.get('name').split()[1]) for check, case in cases if case.find('failure') is not None)
     assert failures == found(report)
     bad = next(case for check, case in cases if check == 'DBSS-01' and case.find('failure') is not None)
@@ -370,7 +376,7 @@ def test_html_is_self_contained_and_escaped():
     assert root.find('.//{http://www.w3.org/2000/svg}svg') is not None
     bars = root.findall('.//{http://www.w3.org/2000/svg}rect')
     assert len(bars) == 3
-    for check in compliance.CHECKS:
+    for check in compliance_checks.CHECKS:
         assert root.find('.//h2[@id="%s"]' % check['id']) is not None
     tables = root.findall('.//table')
     assert len(tables) >= 2 + 3      # summary, checks, one per violated check
@@ -400,7 +406,7 @@ def test_renderings_of_a_clean_report():
     # The checks come first, then the coverage table; CJK control titles have a font; names stay on one line.
     assert page.index('<h2 id="checks">') < page.index('<h2 id="coverage">')
     assert '"Noto Sans CJK SC"' in page and 'td.name{white-space:nowrap}' in page
-    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    root = ET.fromstring(compliance_render_junit.render_junit(report).encode('utf-8'))
     assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 15
     assert 'PASS' in compliance_render.render_html(report)
 
@@ -515,7 +521,7 @@ def test_error_findings_in_every_rendering():
     facts = facts_with_a_failed_policy()
     facts['rds_instances'][1]['name'] = 'r_2 <b>'
     report = evaluate(facts)
-    root = ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    root = ET.fromstring(compliance_render_junit.render_junit(report).encode('utf-8'))
     assert root.get('errors') == '3' and root.get('failures') == '0'
     errored = [(suite.find('properties/property[@name="check"]').get('value'), case.get('name').split()[1])
                for suite in root.findall('testsuite') for case in suite.findall('testcase') if case.find('error') is not None]
@@ -536,7 +542,7 @@ def test_error_findings_in_every_rendering():
 
 
 def test_unknown_error_sources_are_refused():
-    with pytest.raises(compliance.ComplianceInputError, match='errors must map'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='errors must map'):
         evaluate({'errors': {'weather': 'x'}})
 
 
@@ -758,16 +764,16 @@ def test_unlisted_audit_instances_are_errors_for_the_new_checks_too():
 
 @pytest.mark.parametrize('value', [-1, 8761, 'x', True, 1.5, None, '72h'])
 def test_alarm_ack_hours_role_variable_is_checked(value):
-    assert compliance.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == [
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == [
         'audit_compliance_alarm_ack_hours must be an integer from 0 to 8760, got %r' % (value,)]
 
 
 @pytest.mark.parametrize('value', [0, 72, '72', 8760])
 def test_alarm_ack_hours_role_variable_accepts(value):
-    assert compliance.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == []
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_alarm_ack_hours': value}) == []
 
 
 @pytest.mark.parametrize('value', [-1, 'x', True])
 def test_alarm_ack_hours_option_is_checked(value):
-    with pytest.raises(compliance.ComplianceInputError, match='alarm_ack_hours must be'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='alarm_ack_hours must be'):
         evaluate(compliant_facts(), alarm_ack_hours=value)

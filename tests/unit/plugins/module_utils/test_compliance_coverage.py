@@ -1,4 +1,4 @@
-"""Coverage, database by database (plugins/module_utils/compliance_coverage.py): what counts as auditing an RDS
+"""Coverage, database by database (plugins/plugin_utils/compliance/coverage.py): what counts as auditing an RDS
 instance, what does not and why, unknown facts as ERROR never as a pass, COV-02, the selection of the instances the
 role asks, and the escaped renderings."""
 
@@ -8,7 +8,10 @@ import re
 import pytest
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_coverage import audit_compliance_rds_ids
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_coverage, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import coverage as compliance_coverage
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 from ansible.errors import AnsibleFilterError
 
 NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=datetime.timezone.utc)
@@ -187,5 +190,5 @@ def test_the_report_and_its_renderings():
     csv_text = compliance_render.render_csv(report)
     assert 'COV-01' in csv_text and 'COV-02' in csv_text
     assert ',"\'=HYPERLINK(""x"")",' in csv_text and ',=HYPERLINK' not in csv_text
-    junit = compliance_render.render_junit(report)
+    junit = compliance_render_junit.render_junit(report)
     assert 'not applicable: the engine has no SQL audit policy' in junit

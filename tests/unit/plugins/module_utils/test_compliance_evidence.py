@@ -8,7 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 
 from test_compliance import MARKDOWN_HOSTILE, _cell_texts_and_syntax, compliant_facts, evaluate
 
@@ -65,7 +69,7 @@ def report_with(evidence, **options):
 
 
 def junit_root(report):
-    return ET.fromstring(compliance_render.render_junit(report).encode('utf-8'))
+    return ET.fromstring(compliance_render_junit.render_junit(report).encode('utf-8'))
 
 
 def evidence_case(root):
@@ -91,7 +95,7 @@ def test_no_evidence_section_when_the_export_did_not_run(evidence):
     assert 'Evidence' not in markdown and 'manifest' not in markdown
     assert 'id="evidence"' not in page and 'manifest.json' not in page
     root = junit_root(report)
-    assert evidence_case(root) is None and root.get('tests') == str(len(compliance.CHECKS)) and root.get('failures') == '0'
+    assert evidence_case(root) is None and root.get('tests') == str(len(compliance_checks.CHECKS)) and root.get('failures') == '0'
 
 
 # -- a complete export --------------------------------------------------------------------------------------------
@@ -139,7 +143,7 @@ def test_a_complete_export_links_the_manifest_in_every_rendering():
     root = junit_root(report)
     case = evidence_case(root)
     assert case is not None and case.find('failure') is None and case.get('name') == 'evidence evidence/manifest.json'
-    assert root.get('tests') == str(len(compliance.CHECKS) + 1) and root.get('failures') == '0'
+    assert root.get('tests') == str(len(compliance_checks.CHECKS) + 1) and root.get('failures') == '0'
     assert 'audit log evidence exported' in case.find('system-out').text
 
 
@@ -186,7 +190,7 @@ def test_a_failed_export_in_every_rendering():
     failure = evidence_case(root).find('failure')
     assert failure is not None and failure.get('type') == 'ERROR' and 'FAILED' in failure.get('message')
     assert 'missing: r1/f2_Audit_x (id f2): HTTP 503' in failure.text
-    assert root.get('failures') == '1' and root.get('tests') == str(len(compliance.CHECKS) + 1)
+    assert root.get('failures') == '1' and root.get('tests') == str(len(compliance_checks.CHECKS) + 1)
 
 
 def test_a_failure_before_any_file_links_nothing_and_counts_are_unknown():
@@ -286,13 +290,13 @@ def test_the_evidence_folder_is_a_percent_encoded_relative_link(folder, href):
 
 @pytest.mark.parametrize('folder', ['', '/abs/evidence', '../evidence', 'a/../b', 'a//b', 'a\\b', './e'])
 def test_an_evidence_folder_outside_the_report_directory_is_refused(folder):
-    with pytest.raises(compliance.ComplianceInputError, match='evidence_dir must be a relative path'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='evidence_dir must be a relative path'):
         report_with(exported(), evidence_dir=folder)
 
 
 @pytest.mark.parametrize('evidence', ['done', ['x'], 3])
 def test_evidence_that_is_not_a_module_result_is_refused(evidence):
-    with pytest.raises(compliance.ComplianceInputError, match='evidence must be the result of rds_auditlog_download'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='evidence must be the result of rds_auditlog_download'):
         report_with(evidence)
 
 
@@ -306,10 +310,10 @@ def test_the_input_is_not_changed():
 # -- the role variable --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize('value', [True, False, 'true', 'no'])
 def test_export_logs_accepts_booleans(value):
-    assert compliance.role_variable_problems({'audit_compliance_export_logs': value}) == []
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_export_logs': value}) == []
 
 
 @pytest.mark.parametrize('value', ['maybe', 2, None, [True], ''])
 def test_export_logs_refuses_anything_else_naming_the_variable_and_the_values(value):
-    assert compliance.role_variable_problems({'audit_compliance_export_logs': value}) == [
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_export_logs': value}) == [
         'audit_compliance_export_logs must be true or false, got %r' % (value,)]

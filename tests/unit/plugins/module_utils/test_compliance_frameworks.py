@@ -1,4 +1,4 @@
-"""Frameworks, profiles and CSV of the compliance report (plugins/module_utils/compliance_frameworks.py and the
+"""Frameworks, profiles and CSV of the compliance report (plugins/plugin_utils/compliance/frameworks.py and the
 renderers): every check maps to a control, a control has the worst status of its checks, profiles only tighten,
 the Frameworks sections are escaped, and report.csv parses back to exactly the findings, with formulas defused."""
 
@@ -9,7 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_frameworks, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import frameworks as compliance_frameworks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 
 from test_compliance import (HOSTILE, MARKDOWN_HOSTILE, _cell_texts_and_syntax, compliant_facts, dbss, evaluate,
                              facts_with_a_failed_policy, good_db, good_scope, seeded_mix)
@@ -23,7 +27,7 @@ def test_every_check_is_mapped_to_known_controls():
     known = dict((framework, set(control for control, _title in controls))
                  for framework, controls in compliance_frameworks.CONTROLS.items())
     assert set(known) == set(FRAMEWORK_IDS) == set(compliance_frameworks.FRAMEWORK_NAMES)
-    assert set(compliance_frameworks.CHECK_CONTROLS) == set(check['id'] for check in compliance.CHECKS)
+    assert set(compliance_frameworks.CHECK_CONTROLS) == set(check['id'] for check in compliance_checks.CHECKS)
     for check_id, mapping in compliance_frameworks.CHECK_CONTROLS.items():
         assert mapping and all(mapping.values()), check_id
         for framework, controls in mapping.items():
@@ -194,20 +198,20 @@ def test_profiles_only_raise_thresholds(profile, options, retention, raised):
 
 
 def test_an_unknown_profile_is_refused():
-    with pytest.raises(compliance.ComplianceInputError, match="profile must be one of mlps_level3, iso27001, pci_dss, soc2"):
+    with pytest.raises(compliance_base.ComplianceInputError, match="profile must be one of mlps_level3, iso27001, pci_dss, soc2"):
         evaluate(compliant_facts(), profile='hipaa')
 
 
 @pytest.mark.parametrize('value', ['hipaa', 'pci', 3, ['pci_dss'], True])
 def test_profile_role_variable_is_checked(value):
-    problems = compliance.role_variable_problems({'audit_compliance_profile': value})
+    problems = compliance_role_variables.role_variable_problems({'audit_compliance_profile': value})
     assert problems == ['audit_compliance_profile must be one of mlps_level3, iso27001, pci_dss, soc2, or empty for none, '
                         'got %r' % (value,)]
 
 
 @pytest.mark.parametrize('value', [None, '', 'pci_dss', 'mlps_level3', 'iso27001', 'soc2', ' SOC2 '])
 def test_profile_role_variable_accepts(value):
-    assert compliance.role_variable_problems({'audit_compliance_profile': value}) == []
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_profile': value}) == []
 
 
 # -- CSV ------------------------------------------------------------------------------------------------------------

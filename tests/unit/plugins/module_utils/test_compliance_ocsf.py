@@ -1,4 +1,4 @@
-"""The compliance report as OCSF Compliance Findings (plugins/plugin_utils/compliance_ocsf.py, the filter
+"""The compliance report as OCSF Compliance Findings (plugins/plugin_utils/compliance/render/ocsf.py, the filter
 audit_compliance_ocsf): valid against the published OCSF 1.5.0 schema (tests/ocsf_support.py), one finding per check
 and resource, FAIL/ERROR/WAIVED findings one for one with the report's, stable uids, and what each finding names."""
 
@@ -10,9 +10,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_ocsf import audit_compliance_ocsf
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_waivers
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import CHECK_CONTROLS
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils import compliance_ocsf
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import CHECK_CONTROLS
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import ocsf as compliance_ocsf
 
 from ocsf_support import check_findings, schema_problems
 from test_compliance import NOW, compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope
@@ -55,7 +56,7 @@ def test_a_finding_names_resource_severity_requirements_remediation_and_product(
     report = failing_report()
     finding = [item for item in findings_of(report, product_version='9.9.9')
                if item['status_code'] == 'FAIL' and item['compliance']['control'] == 'DBSS-01'][0]
-    check = compliance.CHECKS_BY_ID['DBSS-01']
+    check = compliance_checks.CHECKS_BY_ID['DBSS-01']
     violation = [item for item in report['violations'] if item['check'] == 'DBSS-01'][0]
     assert finding['class_uid'] == 2003 and finding['type_uid'] == 200301 and finding['category_uid'] == 2
     assert finding['resources'] == [{'name': 'dbss-a1', 'region': 'cn-north-4', 'type': 'Huawei Cloud DBSS audit instance',

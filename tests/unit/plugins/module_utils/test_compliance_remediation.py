@@ -8,7 +8,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter import compliance_remediation as remediation_filter
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance, compliance_remediation, compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
 
 from test_compliance import MARKDOWN_HOSTILE, NOW, _cell_texts_and_syntax, compliant_facts, evaluate, rds
 
@@ -95,9 +98,9 @@ def test_only_the_rds_facts_are_evaluated():
 
 
 def test_bad_input_is_refused_and_an_empty_message_is_no_error():
-    with pytest.raises(compliance.ComplianceInputError, match='errors must map'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='errors must map'):
         plan({'errors': ['policies']})
-    with pytest.raises(compliance.ComplianceInputError, match='facts must be a dict'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='facts must be a dict'):
         plan(['r1'])
     assert plan(rds_facts({'r1': 0}, errors={'policies': None}))['instance_ids'] == ['r1']
 
@@ -198,7 +201,7 @@ def test_not_requested_and_nothing_to_fix():
 
     section = compliance_remediation.section(report, plan(rds_facts({'r1': 365})), {'skipped': True})
     assert section['result'] == 'NOTHING_TO_FIX' and section['failed'] is False and section['instances'] == 0
-    with pytest.raises(compliance.ComplianceInputError, match='remediation_plan'):
+    with pytest.raises(compliance_base.ComplianceInputError, match='remediation_plan'):
         compliance_remediation.section(report, None, None)
 
 
@@ -232,12 +235,12 @@ def test_html_shows_the_section_with_every_value_escaped():
 # -- the role variable and the filters ------------------------------------------------------------------------------
 @pytest.mark.parametrize('value', [True, False, 'yes', 'false'])
 def test_remediate_takes_a_boolean(value):
-    assert compliance.role_variable_problems({'audit_compliance_remediate': value}) == []
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_remediate': value}) == []
 
 
 @pytest.mark.parametrize('value', ['y', 'maybe', None, [True]])
 def test_remediate_refuses_anything_else(value):
-    assert compliance.role_variable_problems({'audit_compliance_remediate': value}) == [
+    assert compliance_role_variables.role_variable_problems({'audit_compliance_remediate': value}) == [
         'audit_compliance_remediate must be true or false, got %r' % (value,)]
 
 

@@ -1,4 +1,4 @@
-"""Several accounts and regions in one report (plugins/module_utils/compliance_targets.py): validation of
+"""Several accounts and regions in one report (plugins/plugin_utils/compliance/targets.py): validation of
 audit_compliance_targets, the connection of a target, the merge arithmetic, the labels of every entry, the frameworks
 made again from the merged checks, the waivers applied after the merge, and the renderings of a merged report."""
 
@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance_remediation, compliance_render, compliance_targets)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.compliance_frameworks import frameworks_section
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import frameworks_section
 
 from test_compliance import compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope, rds
 from test_compliance_waivers import waiver
@@ -244,7 +246,7 @@ def test_renderings_of_a_merged_report_name_the_account_and_region():
     rows = list(csv.reader(io.StringIO(compliance_render.render_csv(report))))
     assert rows[0] == list(compliance_render.CSV_COLUMNS) and rows[0][-1] == 'account'
     assert sorted((row[-1], row[6], row[0], row[4]) for row in rows[1:]) == findings(report['violations'] + report['waived'])
-    junit = ET.fromstring(compliance_render.render_junit(report).split('\n', 1)[1])
+    junit = ET.fromstring(compliance_render_junit.render_junit(report).split('\n', 1)[1])
     failed = sorted(case.get('name') for case in junit.iter('testcase') if case.find('failure') is not None)
     assert 'dbss_instance b1 (dbss-b1) [other cn-east-3]' in failed and 'dbss_instance a1 (dbss-a1) [main cn-north-4]' in failed
     assert len(failed) == report['summary']['violations'] == int(junit.get('failures'))
@@ -259,4 +261,4 @@ def test_a_report_of_one_region_renders_as_before():
     assert 'id="targets"' not in compliance_render.render_html(report) and '<th>Account</th>' not in compliance_render.render_html(report)
     assert next(csv.reader(io.StringIO(compliance_render.render_csv(report)))) == list(compliance_render.CSV_COLUMNS)
     assert '[' not in ''.join(case.get('name') for case in ET.fromstring(
-        compliance_render.render_junit(report).split('\n', 1)[1]).iter('testcase'))
+        compliance_render_junit.render_junit(report).split('\n', 1)[1]).iter('testcase'))

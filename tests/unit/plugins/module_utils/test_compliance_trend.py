@@ -1,4 +1,4 @@
-"""Trend and history (plugins/module_utils/compliance_trend.py): new/resolved/persisting from two reports, waived and
+"""Trend and history (plugins/plugin_utils/compliance/trend.py): new/resolved/persisting from two reports, waived and
 unknown findings never counted as resolved, the history cap, and previous files that are corrupt, foreign or unreadable
 (a warning and no trend, never a failure); the trend and history sections of the renderings."""
 
@@ -9,8 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_trend, compliance_waivers)
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 
 from test_compliance import NOW, compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope, rds
 

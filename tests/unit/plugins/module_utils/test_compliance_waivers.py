@@ -1,4 +1,4 @@
-"""Waivers (plugins/module_utils/compliance_waivers.py): validation of audit_compliance_waivers, matching, the expiry
+"""Waivers (plugins/plugin_utils/compliance/waivers.py): validation of audit_compliance_waivers, matching, the expiry
 boundary, unknown results never waived, unmatched waivers warned about, and the waived findings in every rendering."""
 
 import csv
@@ -8,8 +8,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import (
-    compliance, compliance_render, compliance_render_trend, compliance_waivers)
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 
 from test_compliance import NOW, POLICY_ERROR, compliant_facts, dbss, evaluate, facts_with_a_failed_policy, good_db, good_scope
 
@@ -67,7 +71,7 @@ def test_bad_waivers_are_named_one_line_each(value, message):
 
 def test_check_ids_are_the_catalogue():
     problem = compliance_waivers.waiver_problems([waiver(check='X')])[0]
-    assert problem.endswith("got 'X'") and ', '.join(check['id'] for check in compliance.CHECKS) in problem
+    assert problem.endswith("got 'X'") and ', '.join(check['id'] for check in compliance_checks.CHECKS) in problem
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -181,7 +185,7 @@ def test_csv_has_a_waived_row_with_the_waiver():
 
 
 def test_junit_skips_the_waived_case_with_the_reason():
-    root = ET.fromstring(compliance_render.render_junit(waived_report()).encode())
+    root = ET.fromstring(compliance_render_junit.render_junit(waived_report()).encode())
     suite = next(item for item in root.findall('testsuite') if item.find('properties/property[@name="check"]').get('value') == 'DBSS-01')
     assert suite.get('failures') == '1' and suite.get('skipped') == '1'
     case = next(item for item in suite.findall('testcase') if ' a1 ' in item.get('name'))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
 
 AKSK = {'region': 'cn-north-4', 'access_key': 'AK', 'secret_key': 'SK'}
 
@@ -81,7 +81,7 @@ def test_secrets_lists_every_secret():
 @pytest.mark.parametrize('region, suggestion', [('cn_north_4', 'cn-north-4'), ('ap_southeast_1', 'ap-southeast-1'),
                                                 ('cn north 4', 'cn-north-4'), ('q@z', None), ('', None)])
 def test_a_malformed_region_is_one_line_with_the_nearest_known_one(region, suggestion):
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import check_region
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import check_region
     with pytest.raises(HuaweiCloudConfigError) as info:
         check_region(region)
     message = str(info.value)

@@ -26,13 +26,13 @@ from dbss_audit_server import (
 )
 from hostile_server import json_reply
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import FanOutError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import list_audit_alarms, list_audit_sqls
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_rules import get_audit_rules
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError, ResponseShapeError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import FanOutError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import list_audit_alarms, list_audit_sqls
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_rules import get_audit_rules
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError, PaginationError, ResponseShapeError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time
 
 PROJECT = '0' * 32
 UTC = datetime.timezone.utc

@@ -11,10 +11,10 @@ import pytest
 
 from dbss_audit_server import alarm_records, audit_sqls, dbss_time
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import list_audit_alarms, list_audit_sqls
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_audit_data
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import list_audit_alarms, list_audit_sqls
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
@@ -153,7 +153,7 @@ def test_the_clipping_simulator_gives_every_statement_or_a_reported_truncation(c
 
 
 def parse_span(window):
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import parse_api_time
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time
     return parse_api_time(window['end_time']) - parse_api_time(window['start_time'])
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import error_from_response, parse_error_body
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import error_from_response, parse_error_body
 
 CASES = [
     # (status, headers, body, expected code, expected message fragment, expected request id)
@@ -74,7 +74,7 @@ def test_to_dict_is_structured():
 
 
 def test_format_leaves_out_what_is_unknown():
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError
     assert str(HuaweiCloudError('boom')) == 'boom'
     assert str(HuaweiCloudError('boom', method='GET', path='/x')) == 'GET /x failed: boom'
     assert str(HuaweiCloudError('boom', status=500, context='RDS instance i')) == 'RDS instance i: HTTP 500: boom'

@@ -24,8 +24,8 @@ from test_auditlog_export import (
 # The hostile server fixture of the export's tests.
 from test_auditlog_export import hostile  # noqa: F401  pylint: disable=unused-import
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import evidence
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import evidence_folder as evidence
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError
 
 SECRET = 'root:x:0:0:the controller secret that must never be shown\n'
 NO_BLOCK_SECONDS = 20

@@ -25,11 +25,11 @@ from hostile_server import (
     redirect,
 )
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.bounded_http import MAX_RESPONSE_BYTES
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient, api_path
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_instances
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.bounded_http import MAX_RESPONSE_BYTES
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient, api_path
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import (
     HuaweiCloudConfigError,
     HuaweiCloudError,
     ResponseShapeError,
@@ -362,7 +362,7 @@ def test_item2_a_netrc_password_is_never_sent(hostile, tmp_path, monkeypatch):
 
 def test_item26_a_huge_id_is_clipped_in_messages(hostile):
     hostile.route('GET', r'/rule/scopes$', json_reply({'error_code': 'DBSS.1', 'error_msg': 'no'}, status=404))
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_scopes
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_scopes
     with pytest.raises(HuaweiCloudError) as info:
         list_audit_scopes(client_for(hostile), ['i' * 10000])
     assert len(str(info.value)) < 1000

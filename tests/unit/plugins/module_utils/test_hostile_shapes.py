@@ -9,15 +9,15 @@ import pytest
 from hostile_server import HostileServer, json_reply
 from hwtest_support import sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import (
     list_audit_databases,
     list_audit_instances,
     list_audit_scopes,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError, ResponseShapeError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import get_audit_policies, list_audit_logs, list_rds_instances
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError, PaginationError, ResponseShapeError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies, list_audit_logs, list_rds_instances
 
 PROJECT = 'c0ffee00c0ffee00c0ffee00c0ffee00'
 RID = 'rid-0123456789abcdef'

@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import AUDIT_LOG_MAX_SPAN
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import AUDIT_LOG_MAX_SPAN
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (
     AUDIT_LOG_RETENTION_DAYS,
     format_api_time,
     parse_reported_time,

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudError, PaginationError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import fetch_all, fetch_many
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudError, PaginationError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.pagination import fetch_all, fetch_many
 
 
 class FakeListing:
@@ -165,9 +165,9 @@ def test_one_failing_listing_keeps_the_others_data(workers):
 
 # The scheduler: later pages as soon as a listing's first page arrives, bounded fan-out, every failure named.
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import Subject, map_bounded  # noqa: E402
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import ResponseShapeError  # noqa: E402
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.pagination import MAX_PAGES_PER_LISTING  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import Subject, map_bounded  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import ResponseShapeError  # noqa: E402
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.pagination import MAX_PAGES_PER_LISTING  # noqa: E402
 
 INSTANCES = Subject('audit instance', 'audit instances')
 

@@ -13,8 +13,10 @@ from test_compliance import compliant_facts, evaluate
 from test_compliance_trend import slurped
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance import audit_compliance_html, audit_compliance_markdown
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_render, compliance_render_trend, compliance_trend
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
 
 HUGE = '9' * 401
 GOOD = [{'generated_at': '2026-03-0%dT04:00:00Z' % day, 'result': 'FAIL', 'violations': day} for day in (1, 2)]

@@ -5,12 +5,12 @@ import threading
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_scopes
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.ratelimit import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.ratelimit import (
     BETA,
     MIN_RATE,
     SCALE,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import parse_audit_log_actions
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import ShapeProblem
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import parse_audit_log_actions
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import ShapeProblem
 
 DOCUMENTED = {'DCL': 'CREATE_USER,DROP_USER,GRANT', 'DML': 'INSERT,SELECT', 'OTHER': 'BEGIN/COMMIT/ROLLBACK,CHANGE_DB'}
 

@@ -14,11 +14,11 @@ from hwtest_support import seeded_policies_restored, sim_requests
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.concurrency import FanOutError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError, HuaweiCloudError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import FanOutError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import (
     AuditPolicyUpdate,
     desired_policy,
     plan_change,

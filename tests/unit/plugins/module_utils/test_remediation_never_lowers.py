@@ -11,9 +11,9 @@ from test_rds_audit_policy import POLICY, instance_where, live, policies_of, sim
 # The simulator fixtures of the policy tests (their policies are put back after each test).
 from test_rds_audit_policy import own_simulator, sim  # noqa: F401  pylint: disable=unused-import
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import compliance_remediation
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import desired_policy, plan_change
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import desired_policy, plan_change
 
 TARGET = 180
 

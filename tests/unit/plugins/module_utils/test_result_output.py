@@ -11,8 +11,8 @@ import pytest
 from dbss_audit_server import audit_sqls
 from hwtest_support import run_module
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import result_output
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.result_output import free_text, plain_json
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import result_output
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.result_output import free_text, plain_json
 from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_info
 
 PROJECT = '0' * 32

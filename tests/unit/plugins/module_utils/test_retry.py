@@ -4,7 +4,7 @@ import email.utils
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.retry import RetryPolicy, parse_retry_after
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.retry import RetryPolicy, parse_retry_after
 
 
 @pytest.mark.parametrize('status', [429, 500, 502, 503, 504, None])

@@ -15,19 +15,23 @@ import pytest
 import sdk_contract
 from hwtest_support import seeded_policies_restored
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss, dbss_audit_data, dbss_rules, rds, rds_audit_policy
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import list_audit_databases, list_audit_instances, list_audit_scopes
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import list_audit_alarms, list_audit_sqls
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_rules import get_audit_rules
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_audit_data
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_rules
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import rds
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import rds_audit_policy
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_databases, list_audit_instances, list_audit_scopes
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import list_audit_alarms, list_audit_sqls
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_rules import get_audit_rules
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import (
     get_audit_log_links,
     get_audit_policies,
     list_audit_logs,
     list_rds_instances,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds_audit_policy import AuditPolicyUpdate, desired_policy
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds_audit_policy import AuditPolicyUpdate, desired_policy
 
 REGION = 'cn-north-4'
 MEMBER = 'hwsim-member-1'

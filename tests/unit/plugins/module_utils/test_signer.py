@@ -6,7 +6,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import signer
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport import signer
 
 VECTOR_PATH = '/v1/0123456789abcdef0123456789abcdef/audit/instances'
 VECTOR_SIGNATURE = 'eea8e016f652edac3f42709569cd544be5526e13cc228a695571ff83f4f57ccd'

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.sql_literals import mask_literals
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.sql_literals import mask_literals
 
 CARD = '4111111111111111'
 # (dialect, statement, words that must stay)

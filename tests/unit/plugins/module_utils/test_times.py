@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import (
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import (
     format_api_time,
     parse_api_time,
     parse_time,

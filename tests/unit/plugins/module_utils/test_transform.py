@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import normalize_audit_instance
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import snake_case, snake_case_keys
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import snake_case, snake_case_keys
 
 DOC_INSTANCE = {
     'name': 'DBSS-Test', 'comment': '', 'connect_ipv6': None, 'status': 'ACTIVE', 'task': 'NO_TASK',
@@ -57,7 +57,7 @@ def test_types_are_stable_whatever_the_service_sends():
 @pytest.mark.parametrize('value,expected', [(3, 3), ('3', 3), ('3.0', 3), (2.9, 2), ('', None), (None, None),
                                             ('n/a', None), (True, None), (False, None)])
 def test_as_int_or_none(value, expected):
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import as_int_or_none
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
     assert as_int_or_none(value) == expected
 
 
@@ -69,7 +69,7 @@ def test_snake_case_keys_of_records_sharing_keys_and_of_differing_ones():
 
 
 def test_an_instance_without_any_id_is_a_shape_problem_naming_its_field():
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transform import ShapeProblem
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import ShapeProblem
     with pytest.raises(ShapeProblem) as info:
         normalize_audit_instance({'name': 'x'})
     assert info.value.describe() == "field 'id' is missing, expected a non-empty string"
@@ -86,7 +86,7 @@ def test_an_instance_without_any_id_is_a_shape_problem_naming_its_field():
 ])
 def test_the_fast_api_time_key_is_the_moment(text, expected):
     import datetime
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key, parse_api_time
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import api_time_sort_key, parse_api_time
     moment = datetime.datetime.fromisoformat(expected)
     assert api_time_sort_key(text) == int(moment.timestamp())
     assert parse_api_time(text) == moment
@@ -96,12 +96,12 @@ def test_the_fast_api_time_key_is_the_moment(text, expected):
                                   '2026-11-06T09:03:34Z', '2026-11-06 09:03:34+0800', '２026-11-06T09:03:34+0800',
                                   '2026-11-06T09:03:34+0800 ', None, 20261106, ''])
 def test_the_fast_api_time_key_refuses_anything_but_the_api_form(text):
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.times import api_time_sort_key
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import api_time_sort_key
     assert api_time_sort_key(text) is None
 
 
 def test_audit_log_files_are_sorted_by_moment_whatever_their_offset():
-    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.rds import _merge_windows
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import _merge_windows
     files = [{'id': 'c', 'instance_id': 'r1', 'begin_time': '2026-11-06T09:00:00+0800'},   # 01:00 UTC
              {'id': 'a', 'instance_id': 'r2', 'begin_time': '2026-11-06T00:30:00+0000'},   # 00:30 UTC
              {'id': 'b', 'instance_id': 'r1', 'begin_time': '2026-11-05T20:00:00-0500'},   # 01:00 UTC

@@ -10,7 +10,7 @@ import yaml
 from dbss_audit_server import alarm_records, audit_sqls, injection_rules, risk_rules, topic
 from hwtest_support import REPO_ROOT, run_module
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils import dbss_audit_data
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_audit_data
 from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_alarm_info, dbss_rule_info, dbss_sql_info
 
 PROJECT = '0' * 32

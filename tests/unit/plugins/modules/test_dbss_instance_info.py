@@ -5,7 +5,7 @@ import pytest
 
 from hwtest_support import run_module, sim_requests
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss import normalize_audit_instance
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
 from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_instance_info
 
 REGION = 'cn-north-4'

@@ -13,12 +13,13 @@ import pytest
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.config import ClientConfig
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.dbss_audit_data import list_audit_alarms
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.errors import HuaweiCloudConfigError
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils import eda_alarms, eda_cursor
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda_alarms import AlarmPoller, check_args
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import list_audit_alarms
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda import alarms as eda_alarms
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda import cursor as eda_cursor
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.eda.alarms import AlarmPoller, check_args
 
 import hwtest_support
 

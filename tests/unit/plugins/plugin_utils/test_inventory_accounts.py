@@ -2,12 +2,12 @@
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_accounts import (
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.accounts import (
     account_group_names,
     account_variables,
     plan_targets,
 )
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import InventoryOptionError
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import InventoryOptionError
 
 REGIONS = ['cn-north-4', 'cn-east-3']
 
@@ -65,7 +65,8 @@ def test_entries_with_their_own_regions_do_not_need_default_regions():
     ([{'name': 'own'}, {'name': 'again'}], "accounts[1] (again) reaches the caller's own account like accounts[0]"),
     ([{'name': 'p', 'agency_name': 'a', 'agency_domain_name': 'b'}, {'name': 'q', 'agency_name': 'a', 'agency_domain_name': 'b'}],
      'accounts[1] (q) reaches agency a of the same account like accounts[0]'),
-    ([{'name': 'p', 'agency_domain_name': 'b'}], 'accounts[0] (p): agency_domain_name need agency_name'),
+    ([{'name': 'p', 'agency_domain_name': 'b'}], 'accounts[0].agency_domain_name is set but agency_name is not'),
+    ([{'name': 'p', 'agency_duration': 900}], 'accounts[0].agency_duration is set but agency_name is not'),
     ([{'name': 'p', 'regions': []}], 'accounts[0].regions must be a non-empty list'),
     ([{'name': 'p', 'regions': 'cn-north-4'}], 'accounts[0].regions must be a non-empty list'),
     ([{'name': 'p', 'regions': [' cn-north-4']}], "accounts[0].regions must be region names such as cn-north-4, got ' cn-north-4'"),

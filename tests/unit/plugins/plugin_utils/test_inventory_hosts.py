@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory_hosts import (
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.inventory.hosts import (
     InventoryOptionError,
     assign_hostnames,
     check_hostnames,
