@@ -9,7 +9,7 @@ import os
 
 from test_play_compliance import connection, read_reports
 
-REPORTS = ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json', 'report.md']
+REPORTS = ['history.json', 'junit.xml', 'report.csv', 'report.html', 'report.json', 'report.md', 'report.ocsf.json']
 
 
 def test_item5_a_poisoned_history_is_dropped_with_a_warning_and_every_report_is_written(sim, run_playbook, tmp_path):
