@@ -548,7 +548,7 @@ def big_file(_request, send):
 def test_memory_stays_flat_for_a_file_far_larger_than_a_chunk(hostile, tmp_path):
     cloud = FakeCloud(hostile, [listed('big', 'big-log', length=BIG_FILE_BYTES)])
     cloud.storage['big'] = big_file
-    tests_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    tests_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
     process = subprocess.run([sys.executable, '-c', _EXPORT_ONE_FILE, tests_dir, hostile.url, str(tmp_path / 'ev')],
                              capture_output=True, text=True, timeout=300, check=False)
     assert process.returncode == 0, process.stderr[-3000:]
