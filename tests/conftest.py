@@ -1,9 +1,17 @@
 """Fixtures shared by every test: the collection importable from this checkout, and one simulator per session."""
 
+import os
+import sys
+
 import pytest
 
+# The support code of every test (tests/support/: hwtest_support, hostile_server, ...) is imported by module name.
+SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'support')
+if SUPPORT_DIR not in sys.path:
+    sys.path.insert(0, SUPPORT_DIR)
+
 # Importing it sets up the collection loader and sys.path.
-import hwtest_support  # noqa: F401  pylint: disable=unused-import
+import hwtest_support  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 
 REGIONS = ('cn-north-4', 'cn-east-3')
 

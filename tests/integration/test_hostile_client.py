@@ -1,5 +1,5 @@
 """The client's promises as a user meets them: real ``ansible-playbook`` runs of the installed collection against
-the hostile server of tests/hostile_server.py (issue "Hardening", client items 3, 4, 7, 11, 12/13)."""
+the hostile server of tests/support/hostile_server.py (issue "Hardening", client items 3, 4, 7, 11, 12/13)."""
 
 import json
 import time

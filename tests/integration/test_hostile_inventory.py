@@ -1,4 +1,4 @@
-"""ansible-inventory with the hwcloud.dbaudit.dbss plugin against a hostile DBSS endpoint (tests/hostile_server.py)
+"""ansible-inventory with the hwcloud.dbaudit.dbss plugin against a hostile DBSS endpoint (tests/support/hostile_server.py)
 that names its audit instances after reserved hosts, patterns and groups, or reflects credentials back."""
 
 import json
