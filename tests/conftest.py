@@ -15,7 +15,7 @@ import hwtest_support  # noqa: E402,F401  pylint: disable=unused-import,wrong-im
 
 REGIONS = ('cn-north-4', 'cn-east-3')
 
-# The integration tests that also run on the older ansible-core lines of `make test` (README.md, "Tests"); every
+# The integration tests that also run on the older ansible-core lines of `make test` (docs/contributing.md, "Tests"); every
 # integration test runs on the newest line, marked or not.
 ALL_CORE_LINES = 'all_core_lines'
 

@@ -9,7 +9,7 @@ import pytest
 from hostile_server import HostileServer, drip, echo_headers, json_reply, raw_reply
 
 # What the client shows of a hostile server goes through Ansible's no_log, warnings and -vvvv output, which
-# differ between ansible-core lines (README.md, "Tests").
+# differ between ansible-core lines (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 PROJECT = 'a' * 32

@@ -11,7 +11,7 @@ import pytest
 from hostile_server import HostileServer, echo_headers, json_reply, project_lookup
 
 # Hostile names reach Ansible's own inventory (groups, localhost, untrusted values), which differs between
-# ansible-core lines (README.md, "Tests").
+# ansible-core lines (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))
