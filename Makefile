@@ -106,7 +106,7 @@ collection: tools-venv
 	$(VBIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(DIST)/hwcloud-dbaudit-*.tar.gz
 
 unit: venv
-	$(call run_pytest,tests/unit)
+	$(call run_pytest,tests/unit tests/simulator/tests)
 
 integration: export ANSIBLE_COLLECTIONS_PATH = $(CURDIR)/$(COLLECTIONS)
 # The matrix builds the collection once beforehand and sets COLLECTION_READY=yes, so that concurrent runs do not

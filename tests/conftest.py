@@ -1,13 +1,21 @@
 """Fixtures shared by every test: the collection importable from this checkout, and one simulator per session."""
 
+import os
+import sys
+
 import pytest
 
+# The support code of every test (tests/support/: hwtest_support, hostile_server, ...) is imported by module name.
+SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'support')
+if SUPPORT_DIR not in sys.path:
+    sys.path.insert(0, SUPPORT_DIR)
+
 # Importing it sets up the collection loader and sys.path.
-import hwtest_support  # noqa: F401  pylint: disable=unused-import
+import hwtest_support  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position
 
 REGIONS = ('cn-north-4', 'cn-east-3')
 
-# The integration tests that also run on the older ansible-core lines of `make test` (README.md, "Tests"); every
+# The integration tests that also run on the older ansible-core lines of `make test` (docs/contributing.md, "Tests"); every
 # integration test runs on the newest line, marked or not.
 ALL_CORE_LINES = 'all_core_lines'
 

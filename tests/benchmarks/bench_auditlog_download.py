@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'support'))
 
 import requests  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -220,8 +220,8 @@ def peak_memory(args):
         instance_id, files = next((rds_id, files) for rds_id, files in sorted(region['audit_logs'].items()) if files)
         item = files[0]
         workdir = tempfile.mkdtemp(prefix='bench-memory-')
-        tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([tests_dir, os.environ.get('PYTHONPATH', '')]))
+        support_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'support')
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([support_dir, os.environ.get('PYTHONPATH', '')]))
         begin = datetime.datetime.strptime(item['begin_time'], API_TIME_FORMAT)
         end = datetime.datetime.strptime(item['end_time'], API_TIME_FORMAT)
         credentials = sim.credentials

@@ -22,7 +22,7 @@ import tracemalloc
 import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'support'))
 sys.path.insert(0, HERE)
 
 import hwtest_support  # noqa: E402  pylint: disable=wrong-import-position

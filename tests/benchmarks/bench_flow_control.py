@@ -18,7 +18,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'support'))
 
 import hwtest_support  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from dbaudit_simulator import Simulator, SimulatorConfig  # noqa: E402  pylint: disable=wrong-import-position

@@ -25,7 +25,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'support'))
 
 
 from simulator_process import ExternalSimulator  # noqa: E402  pylint: disable=wrong-import-position

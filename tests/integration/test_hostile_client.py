@@ -1,5 +1,5 @@
 """The client's promises as a user meets them: real ``ansible-playbook`` runs of the installed collection against
-the hostile server of tests/hostile_server.py (issue "Hardening", client items 3, 4, 7, 11, 12/13)."""
+the hostile server of tests/support/hostile_server.py (issue "Hardening", client items 3, 4, 7, 11, 12/13)."""
 
 import json
 import time
@@ -9,7 +9,7 @@ import pytest
 from hostile_server import HostileServer, drip, echo_headers, json_reply, raw_reply
 
 # What the client shows of a hostile server goes through Ansible's no_log, warnings and -vvvv output, which
-# differ between ansible-core lines (README.md, "Tests").
+# differ between ansible-core lines (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 PROJECT = 'a' * 32

@@ -1,4 +1,4 @@
-"""ansible-inventory with the hwcloud.dbaudit.dbss plugin against a hostile DBSS endpoint (tests/hostile_server.py)
+"""ansible-inventory with the hwcloud.dbaudit.dbss plugin against a hostile DBSS endpoint (tests/support/hostile_server.py)
 that names its audit instances after reserved hosts, patterns and groups, or reflects credentials back."""
 
 import json
@@ -11,7 +11,7 @@ import pytest
 from hostile_server import HostileServer, echo_headers, json_reply, project_lookup
 
 # Hostile names reach Ansible's own inventory (groups, localhost, untrusted values), which differs between
-# ansible-core lines (README.md, "Tests").
+# ansible-core lines (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))

@@ -13,7 +13,7 @@ from hwtest_support import sim_requests
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
 
 # The inventory plugin: ansible-inventory's output, its cache and constructed options differ between ansible-core
-# lines (README.md, "Tests").
+# lines (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))

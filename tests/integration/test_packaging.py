@@ -21,8 +21,8 @@ from ocsf_support import check_report_dir
 
 from hwtest_support import REPO_ROOT
 
-# ansible-galaxy, ansible-doc and ansible-builder of every ansible-core line read the built collection (README.md,
-# "Tests").
+# ansible-galaxy, ansible-doc and ansible-builder of every ansible-core line read the built collection
+# (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 BIN_DIR = os.path.dirname(os.path.abspath(sys.executable))

@@ -9,7 +9,7 @@ from hwtest_support import sim_requests
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time, split_windows
 
-# Every read-only module in one playbook, and their argument errors, on every ansible-core line (README.md, "Tests").
+# Every read-only module in one playbook, and their argument errors, on every ansible-core line (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 REGION = 'cn-north-4'

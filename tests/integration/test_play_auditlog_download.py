@@ -19,7 +19,7 @@ from dbaudit_simulator.storage import file_length, iter_file_content
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_api_time
 
 # The playbook tests of rds_auditlog_download (check mode, --diff, argument errors) on every ansible-core line
-# (README.md, "Tests").
+# (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 REGION = 'cn-north-4'

@@ -14,7 +14,7 @@ from hwtest_support import seeded_policies_restored, sim_requests
 from dbaudit_simulator import Simulator, SimulatorConfig
 
 # The playbook tests of rds_auditlog_policy (check mode, --diff, idempotence, argument errors) on every
-# ansible-core line (README.md, "Tests").
+# ansible-core line (docs/contributing.md, "Tests").
 pytestmark = pytest.mark.all_core_lines
 
 REGION = 'cn-north-4'

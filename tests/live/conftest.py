@@ -1,6 +1,6 @@
 """The live kit runs only against a real account: with HW_ACCESS_KEY, HW_SECRET_KEY and HW_REGION_NAME set. Without
-them every test here is skipped, so CI (offline) and `make test` (which collects tests/unit and tests/integration
-only) never reach the network. See docs/api-fidelity.md, "Checking against your cloud"."""
+them every test here is skipped, so CI (offline) and `make test` (which collects tests/unit, tests/simulator/tests
+and tests/integration only) never reach the network. See docs/api-fidelity.md, "Checking against your cloud"."""
 
 import os
 

@@ -1,6 +1,6 @@
 """Read-only checks against a real Huawei Cloud account (issue 19): every API the collection reads is called once
 through the collection's own client, and every answer is checked with the contract checker the simulator is held to
-(tests/sdk_contract.py). Prints which APIs were reachable. Skipped unless HW_ACCESS_KEY, HW_SECRET_KEY and
+(tests/support/sdk_contract.py). Prints which APIs were reachable. Skipped unless HW_ACCESS_KEY, HW_SECRET_KEY and
 HW_REGION_NAME are set (tests/live/conftest.py).
 
 Optional:

@@ -1,5 +1,5 @@
 """The integration tests marked ``all_core_lines`` are all that `make test` runs of the integration suite on the older
-ansible-core lines (README.md, "Tests"). They must still run every module in a playbook, the inventory plugin through
+ansible-core lines (docs/contributing.md, "Tests"). They must still run every module in a playbook, the inventory plugin through
 ansible-inventory and the role: a marker dropped, or a module added without a marked playbook test, fails here (on every
 line, before any integration test runs).
 
@@ -93,7 +93,7 @@ def test_every_module_runs_in_a_playbook_of_the_subset(module):
     _tests, modules, _role, _inventory = covered()
     assert module in modules, (
         'no integration test marked @pytest.mark.%s runs a playbook that uses hwcloud.dbaudit.%s, so the older '
-        'ansible-core lines would never run it: mark one (README.md, "Tests")' % (MARK, module))
+        'ansible-core lines would never run it: mark one (docs/contributing.md, "Tests")' % (MARK, module))
 
 
 def test_the_role_and_the_inventory_plugin_run_in_the_subset():

@@ -1,5 +1,5 @@
 """Fixtures shared by the unit tests of the DBSS audit data (statements, alarm log, rules) over real HTTP: a small
-local server (tests/hostile_server.py) answering the official SDK's shapes (tests/dbss_audit_server.py)."""
+local server (tests/support/hostile_server.py) answering the official SDK's shapes (tests/support/dbss_audit_server.py)."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """dbss_sql_info, dbss_alarm_info and dbss_rule_info in-process, over real HTTP against the small server of
-tests/hostile_server.py answering the SDK's shapes: bad input refused before any request with one line naming the
+tests/support/hostile_server.py answering the SDK's shapes: bad input refused before any request with one line naming the
 option, check mode, the plural list keys, partial results on failure."""
 
 import datetime

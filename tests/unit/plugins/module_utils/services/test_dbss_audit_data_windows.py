@@ -1,7 +1,7 @@
 """Audit-data windows (issue "Fidelity to the real cloud"): the service's time range includes both ends, so a record
 on a window's edge comes in two windows and must never count twice towards ``limit``; and a total at the 10,000-record
 cap may be the cap itself (the console clips totals there), so it means "possibly more": split, and only a one-second
-window that still reaches the cap is reported as truncated. Real HTTP against tests/dbss_audit_server.py, and against
+window that still reaches the cap is reported as truncated. Real HTTP against tests/support/dbss_audit_server.py, and against
 the simulator in its ``clip_audit_totals`` mode."""
 
 import collections

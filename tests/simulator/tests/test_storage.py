@@ -24,7 +24,7 @@ from dbaudit_simulator import Simulator, SimulatorConfig
 from dbaudit_simulator.storage import BLOCK_SIZE, file_length, file_range, file_sha256, iter_file_content
 
 SIM_NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=datetime.timezone.utc)
-SIMULATOR_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "simulator")
+SIMULATOR_DIR = os.path.join(os.path.dirname(__file__), "..")
 KB_RANGE = (100, 300)
 STAT_KEYS = {"link_requests", "links_issued", "downloads", "downloads_completed", "downloads_with_api_credentials", "bytes_served"}
 

@@ -2,7 +2,7 @@
 any request, the change planned from the live policy, and writes over real HTTP that are never repeated blindly.
 
 The simulator is this module's own (its policies change); the "write took effect but its answer was lost" cases
-run against tests/hostile_server.py, since a simulator fault answers before the write happens."""
+run against tests/support/hostile_server.py, since a simulator fault answers before the write happens."""
 
 import json
 import threading

@@ -15,7 +15,7 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config i
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import list_audit_instances, list_audit_scopes
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.rds import get_audit_policies, list_audit_logs
 
-SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'api_reference')
+SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'fixtures', 'api_reference')
 PROJECT = 'c0ffee00c0ffee00c0ffee00c0ffee00'
 RID = 'rid-api-reference-sample'
 

@@ -8,7 +8,10 @@ import re
 import sys
 import tempfile
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The support modules (tests/support/) are imported by their names: tests/conftest.py and the benchmarks put this
+# folder on sys.path.
+SUPPORT_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(SUPPORT_DIR))
 SIMULATOR_DIR = os.path.join(REPO_ROOT, 'tests', 'simulator')
 
 

@@ -267,7 +267,7 @@ def test_csv_keeps_safe_values_as_they_are():
 def test_the_documented_mapping_is_the_code():
     """docs/compliance.md's table of checks and controls says what compliance_frameworks.py does."""
     import os
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..'))
     with open(os.path.join(root, 'docs', 'compliance.md'), encoding='utf-8') as handle:
         text = handle.read()
     section = text.split('## Frameworks and profiles', 1)[1].split('\n## ', 1)[0]

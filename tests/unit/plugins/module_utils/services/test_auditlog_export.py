@@ -1,6 +1,6 @@
 """Audit log export against a hostile RDS API and hostile object storage (issue "Audit evidence").
 
-Servers are real (tests/hostile_server.py on 127.0.0.1); nothing mocks HTTP. Each test checks what is on disk
+Servers are real (tests/support/hostile_server.py on 127.0.0.1); nothing mocks HTTP. Each test checks what is on disk
 afterwards, what the servers saw, and what a person is shown.
 """
 
@@ -548,8 +548,8 @@ def big_file(_request, send):
 def test_memory_stays_flat_for_a_file_far_larger_than_a_chunk(hostile, tmp_path):
     cloud = FakeCloud(hostile, [listed('big', 'big-log', length=BIG_FILE_BYTES)])
     cloud.storage['big'] = big_file
-    tests_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    process = subprocess.run([sys.executable, '-c', _EXPORT_ONE_FILE, tests_dir, hostile.url, str(tmp_path / 'ev')],
+    import hwtest_support  # pylint: disable=import-outside-toplevel
+    process = subprocess.run([sys.executable, '-c', _EXPORT_ONE_FILE, hwtest_support.SUPPORT_DIR, hostile.url, str(tmp_path / 'ev')],
                              capture_output=True, text=True, timeout=300, check=False)
     assert process.returncode == 0, process.stderr[-3000:]
     figures = json.loads(process.stdout.strip().splitlines()[-1])

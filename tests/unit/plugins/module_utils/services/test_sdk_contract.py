@@ -1,5 +1,5 @@
 """Contract test (issue 19): every request the collection's client sends to the simulator, and every answer the
-simulator serves, checked against the official SDK's models (tests/sdk_contract.py).
+simulator serves, checked against the official SDK's models (tests/support/sdk_contract.py).
 
 The client and the simulator were written from the same assumptions, so a wrong one could never fail a test; the SDK
 was written by Huawei from the service's own definitions. The traffic is recorded while every client call runs (every

@@ -11,7 +11,7 @@ import requests
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
-SIMULATOR_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "simulator")
+SIMULATOR_DIR = os.path.join(os.path.dirname(__file__), "..")
 
 
 def test_health_and_credentials(sim):

@@ -1,5 +1,5 @@
 """DBSS audit data (SQL statements, alarm log) and rules over real HTTP, against the small server of
-tests/hostile_server.py answering the official SDK's shapes (tests/dbss_audit_server.py). Nothing mocks HTTP."""
+tests/support/hostile_server.py answering the official SDK's shapes (tests/support/dbss_audit_server.py). Nothing mocks HTTP."""
 
 import datetime
 import json

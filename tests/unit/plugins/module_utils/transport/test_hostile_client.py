@@ -1,7 +1,7 @@
 """The shared client against hostile input and hostile servers (issue "Hardening", client items).
 
 Each test names the item of the threat list it covers. Servers are real: the small raw-socket server of
-tests/hostile_server.py on 127.0.0.1, or the simulator. Nothing here mocks the HTTP layer.
+tests/support/hostile_server.py on 127.0.0.1, or the simulator. Nothing here mocks the HTTP layer.
 """
 
 import json

@@ -1,5 +1,5 @@
 """The compliance report as OCSF Compliance Findings (plugins/plugin_utils/compliance/render/ocsf.py, the filter
-audit_compliance_ocsf): valid against the published OCSF 1.5.0 schema (tests/ocsf_support.py), one finding per check
+audit_compliance_ocsf): valid against the published OCSF 1.5.0 schema (tests/support/ocsf_support.py), one finding per check
 and resource, FAIL/ERROR/WAIVED findings one for one with the report's, stable uids, and what each finding names."""
 
 import datetime

@@ -11,7 +11,7 @@ of its simulator.
   The SDK's own deserializer checks none of this (it stores a list into a ``str`` field without complaint).
 - :func:`check_exchange` checks one request (query parameters and body) and its answer.
 
-Used by tests/unit/simulator/test_sdk_contract.py (every simulator route) and tests/live/ (a real account).
+Used by tests/unit/plugins/module_utils/services/test_sdk_contract.py (every simulator route) and tests/live/ (a real account).
 """
 
 import importlib
