@@ -3,6 +3,7 @@
 import datetime
 import os
 import sys
+import warnings
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,8 +13,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 # pylint: disable=wrong-import-position
 from dbaudit_simulator import Simulator, SimulatorConfig  # noqa: E402
+from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
 from huaweicloudsdkcore.sdk_request import SdkRequest  # noqa: E402
 from huaweicloudsdkcore.signer.signer import Signer  # noqa: E402
+from huaweicloudsdkdbss.v1 import DbssClient  # noqa: E402
 
 # Fixed data clock so expectations do not depend on when the tests run (signatures still use real time).
 SIM_NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=datetime.timezone.utc)
@@ -119,3 +122,14 @@ def make_api():
     yield factory
     for client in clients:
         client.session.close()
+
+
+@pytest.fixture
+def client(sim, region):  # pylint: disable=redefined-outer-name
+    """The official SDK's DBSS client against the simulator, the SDK's deprecation warnings silenced while it is used."""
+    creds = sim.credentials
+    sdk = DbssClient.new_builder().with_credentials(BasicCredentials(creds["access_key"], creds["secret_key"], region.project_id)) \
+        .with_endpoints([sim.url]).build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield sdk

@@ -5,13 +5,11 @@ field the simulator names differently from the SDK model would come back as None
 """
 
 import datetime
-import warnings
 
 import pytest
 
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkdbss.v1 import (AlarmLogRequest, AlarmLogRequestTime, AuditSqlRequest, AuditSqlRequestTime, DbssClient,
+from huaweicloudsdkdbss.v1 import (AlarmLogRequest, AlarmLogRequestTime, AuditSqlRequest, AuditSqlRequestTime,
                                    ListAlarmTopicConfigInfoNewRequest, ListAlarmTopicConfigInfoRequest, ListAuditAlarmLogNewRequest,
                                    ListAuditAlarmLogRequest, ListAuditRuleRisksNewRequest, ListAuditRuleRisksRequest, ListAuditSqlsNewRequest,
                                    ListAuditSqlsRequest, ListSqlInjectionRulesNewRequest, ListSqlInjectionRulesRequest, SqlRuleRequest)
@@ -19,20 +17,6 @@ from huaweicloudsdkdbss.v1 import (AlarmLogRequest, AlarmLogRequestTime, AuditSq
 from dbaudit_simulator import auditdata
 
 WHOLE = AuditSqlRequestTime(start_time="2025-01-01 00:00:00", end_time="2026-03-01 04:00:00")
-
-
-@pytest.fixture
-def client(sim, region):
-    creds = sim.credentials
-    return DbssClient.new_builder().with_credentials(BasicCredentials(creds["access_key"], creds["secret_key"], region.project_id)) \
-        .with_endpoints([sim.url]).build()
-
-
-@pytest.fixture(autouse=True)
-def _no_deprecation_noise():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        yield
 
 
 def _filled(model, allow_none=()):

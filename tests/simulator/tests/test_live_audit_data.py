@@ -1,30 +1,14 @@
 """Alarms and statements raised while the simulator runs (live.py, POST /_sim/alarms and /_sim/sqls): answered by the
 same routes as the seeded data, in the official SDK's shapes (read back through huaweicloudsdkdbss)."""
 
-import warnings
 
 import pytest
 import requests
 
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkdbss.v1 import (AlarmLogRequest, AlarmLogRequestTime, AuditSqlRequest, AuditSqlRequestTime, DbssClient,
+from huaweicloudsdkdbss.v1 import (AlarmLogRequest, AlarmLogRequestTime, AuditSqlRequest, AuditSqlRequestTime,
                                    ListAuditAlarmLogNewRequest, ListAuditSqlsNewRequest)
 
 from dbaudit_simulator import auditdata
-
-
-@pytest.fixture
-def client(sim, region):
-    creds = sim.credentials
-    return DbssClient.new_builder().with_credentials(BasicCredentials(creds["access_key"], creds["secret_key"], region.project_id)) \
-        .with_endpoints([sim.url]).build()
-
-
-@pytest.fixture(autouse=True)
-def _no_deprecation_noise():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        yield
 
 
 def _missing(model, allow_none=()):
