@@ -6,6 +6,7 @@
 
 import functools
 import re
+from itertools import compress
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import ResponseShapeError, clip
 
@@ -27,23 +28,37 @@ def _snake_names(keys):
     return tuple(snake_case(str(key)) for key in keys)
 
 
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-_SCALARS_AND_CONTAINERS = _SCALARS | frozenset((dict, list))
+_CONTAINERS = frozenset((dict, list))
+# Keys seen to be snake_case already (the SQL and most DBSS answers use no other): a record whose keys are all known
+# is copied as it is, its key set checked in C. Bounded, so that hostile answers with endless distinct keys cannot
+# grow it; beyond the bound records take the general path, with the same result.
+_SNAKE_KEYS = set()
+_MAX_KNOWN_KEYS = 4096
+
+
+def _learn_snake_keys(keys, names):
+    if len(_SNAKE_KEYS) < _MAX_KNOWN_KEYS:
+        _SNAKE_KEYS.update(key for key, name in zip(keys, names) if key == name)
 
 
 def snake_case_keys(value):
+    """``value`` with every dict key in snake_case, at any depth (new dicts and lists; the input is left as it is)."""
     if isinstance(value, dict):
-        names = _snake_names(tuple(value))
-        members = value.values()
-        # Most records hold only scalars and empty lists: their members are taken as they are, in C.
-        kinds = set(map(type, members))
-        if kinds <= _SCALARS or (kinds <= _SCALARS_AND_CONTAINERS and not any(
-                member for member in members if isinstance(member, (dict, list)))):
-            return dict(zip(names, members))
-        return dict(zip(names, [snake_case_keys(item) if isinstance(item, (dict, list)) else item
-                                for item in members]))
+        if value.keys() <= _SNAKE_KEYS:
+            result = dict(value)
+        else:
+            keys = tuple(value)
+            names = _snake_names(keys)
+            _learn_snake_keys(keys, names)
+            result = dict(zip(names, value.values()))
+        # Only the members that are containers are visited; which ones is found in C.
+        for key in list(compress(result, map(_CONTAINERS.__contains__, map(type, result.values())))):
+            result[key] = snake_case_keys(result[key])
+        return result
     if isinstance(value, list):
-        return [snake_case_keys(item) if isinstance(item, (dict, list)) else item for item in value]
+        if _CONTAINERS.isdisjoint(map(type, value)):
+            return list(value)
+        return [snake_case_keys(item) if type(item) in _CONTAINERS else item for item in value]
     return value
 
 

@@ -112,9 +112,10 @@ class RecordQuery:
     """What the statement list and the alarm log differ in.
 
     ``route``: the API's path(s). ``body``: the filters sent. ``items_key``/``total_key``: the answer's keys.
-    ``transform(raw)``: the record in the result's shape (raises ``ShapeProblem``). ``time_field``: the record's
-    time. ``keep(item)``: the filters checked on every record. ``newest_first``: the service answers newest first
-    (the first records of a window are the newest). ``exact``: every record the service answers matches ``keep``
+    ``transform(raw, moment_of)``: the record in the result's shape (raises ``ShapeProblem``; ``moment_of`` reads a
+    record time, remembered for the query). ``time_field``: the record's time. ``keep(item)``: the filters checked
+    on every record. ``newest_first``: the service answers newest first (the first records of a window are the
+    newest). ``exact``: every record the service answers matches ``keep``
     (no filter is applied here only), so the first N records of a window are the N newest that match.
     """
 
@@ -229,7 +230,7 @@ def list_records(client, query, instance_ids, start, end, limit, max_workers=8):
         return query.route.request(client, job.progress.instance_id, body=body)
 
     def transform(job, raw):
-        item = query.transform(raw)
+        item = query.transform(raw, moment_of)
         item['instance_id'] = job.progress.instance_id
         return item
 
@@ -301,11 +302,20 @@ def _moments():
 
 
 def _newest_first(record_lists, time_field, moment_of=parse_record_time):
+    """The records of every list, newest first; equal times keep the lists' order, then each list's own order."""
+    seconds_of = {}
     keyed = []
     for order, records in enumerate(record_lists):
         for index, record in enumerate(records):
-            keyed.append((-moment_of(record[time_field]).timestamp(), order, index, record))
-    keyed.sort(key=lambda entry: entry[:3])
+            text = record[time_field]
+            seconds = seconds_of.get(text) if isinstance(text, str) else None
+            if seconds is None:
+                seconds = -moment_of(text).timestamp()
+                if isinstance(text, str):
+                    seconds_of[text] = seconds
+            keyed.append((seconds, order, index, record))
+    # (seconds, order, index) is unique to each entry: the records themselves are never compared.
+    keyed.sort()
     return [entry[3] for entry in keyed]
 
 
@@ -331,12 +341,12 @@ def _time_problem(field, value, example):
 
 # Audited SQL statements ------------------------------------------------------------------------------------------
 
-def _sql_record(raw):
-    # Each item wraps the record: {"sql": {...}}.
+def _sql_record(raw, moment_of=parse_record_time):
+    # Each item wraps the record: {"sql": {...}}. moment_of: the query's remembered time parser.
     record = require_object(raw.get('sql', MISSING), 'sql')
     try:
         require_text(record, 'id')
-        if parse_record_time(record.get('start_time', MISSING)) is None:
+        if moment_of(record.get('start_time', MISSING)) is None:
             raise _time_problem('start_time', record.get('start_time', MISSING), '2026-11-01 08:00:00')
         statement = record.get('sql_statement')
         if statement is not None and not isinstance(statement, str):
@@ -401,11 +411,11 @@ def list_audit_sqls(client, instance_ids, start, end, filters=None, limit=DEFAUL
 
 # Alarm log ---------------------------------------------------------------------------------------------------------
 
-def _alarm_record(raw):
+def _alarm_record(raw, moment_of=parse_record_time):
     # v2 answers snake_case; v1 spells two keys alarmLife and sendEmail.
     item = snake_case_keys(raw)
     require_text(item, 'id')
-    if parse_record_time(item.get('alarm_time', MISSING)) is None:
+    if moment_of(item.get('alarm_time', MISSING)) is None:
         raise _time_problem('alarm_time', raw.get('alarm_time', MISSING), '2026-11-01 08:00:00')
     status = item.get('alarm_status', MISSING)
     if status not in ALARM_STATUSES:

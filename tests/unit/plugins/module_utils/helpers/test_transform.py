@@ -107,3 +107,28 @@ def test_audit_log_files_are_sorted_by_moment_whatever_their_offset():
              {'id': 'b', 'instance_id': 'r1', 'begin_time': '2026-11-05T20:00:00-0500'},   # 01:00 UTC
              {'id': 'c', 'instance_id': 'r1', 'begin_time': '2026-11-06T09:00:00+0800'}]   # listed by two windows
     assert [(item['instance_id'], item['id']) for item in _merge_windows(files)] == [('r2', 'a'), ('r1', 'b'), ('r1', 'c')]
+
+
+def test_snake_case_keys_copies_records_whose_keys_are_known_snake_case():
+    record = {'id': 'a', 'start_time': 't', 'operated_obj_info': [{'table_name': 'x', 'schemaName': 'y'}]}
+    snake_case_keys(record)  # the snake_case keys are now known: the fast path
+    converted = snake_case_keys(record)
+    assert converted == {'id': 'a', 'start_time': 't', 'operated_obj_info': [{'table_name': 'x', 'schema_name': 'y'}]}
+    # New containers at every level; the input is left as it was.
+    assert converted is not record and converted['operated_obj_info'] is not record['operated_obj_info']
+    assert record['operated_obj_info'][0] == {'table_name': 'x', 'schemaName': 'y'}
+    # A known key beside an unknown camelCase one still takes the general path.
+    assert snake_case_keys({'id': 'b', 'alarmLife': 1}) == {'id': 'b', 'alarm_life': 1}
+
+
+def test_snake_case_keys_stays_right_beyond_the_bound_of_known_keys():
+    from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import shapes
+
+    many = dict(('key_%d' % number, number) for number in range(shapes._MAX_KNOWN_KEYS + 10))
+    assert snake_case_keys(many) == many
+    known = len(shapes._SNAKE_KEYS)
+    assert known >= shapes._MAX_KNOWN_KEYS
+    # Full: nothing more is learnt, and records are still converted right.
+    assert snake_case_keys({'new_snake_key': 1, 'newKeyAfterTheBound': [{'innerKey': 1}]}) \
+        == {'new_snake_key': 1, 'new_key_after_the_bound': [{'inner_key': 1}]}
+    assert len(shapes._SNAKE_KEYS) == known
