@@ -9,7 +9,7 @@ The collection's figure is the task's own time inside ansible-playbook (module s
 fixed start-up excluded): timestamps taken by set_fact right before and right after the task. The SDK's figure is
 the time of its calls in this process (no start-up at all, which favours the SDK). Both sides' results are counted
 and compared, and so are the API requests each made.
-Run: .venv/bin/python tests/benchmarks/bench_latency.py [--latency-ms 100] [--runs 3] [--concurrency 8]
+Run: .venv/bin/python tests/benchmarks/bench_latency.py [--latency-ms 100] [--runs 3] [--concurrency 8,16]
 The collection comes from ANSIBLE_COLLECTIONS_PATH when set, otherwise from this checkout.
 Figures, not assertions: machines are noisy. Each figure is the median of --runs runs.
 """
@@ -113,22 +113,30 @@ def median_of(runs, measure):
     return statistics.median(seconds for seconds, _count in outcomes), outcomes[-1][1]
 
 
-def report(title, collection, collection_requests, sdk, sdk_requests, concurrency):
+def report(title, collections, sdk, sdk_requests):
+    """``collections``: ``[(concurrency, (seconds, ids), requests)]``, one row each against the same SDK figure."""
     print('\n%s' % title)
-    print('  hwcloud.dbaudit task (concurrency %d): %6.2f s  %5d requests  %6d items'
-          % (concurrency, collection[0], collection_requests, len(collection[1])))
-    print('  official SDK, sequential:            %6.2f s  %5d requests  %6d items'
-          % (sdk[0], sdk_requests, len(sdk[1])))
-    print('  ratio: %.1fx faster than the SDK (target >= 8x); identical records on both sides: %s'
-          % (sdk[0] / collection[0], 'yes' if collection[1] == sdk[1] else 'NO'))
+    print('  official SDK, sequential:             %6.2f s  %5d requests  %6d items' % (sdk[0], sdk_requests, len(sdk[1])))
+    for concurrency, collection, collection_requests in collections:
+        print('  hwcloud.dbaudit task, concurrency %2d: %6.2f s  %5d requests  %6d items: %.1fx the SDK (target >= 8x), '
+              'identical records: %s' % (concurrency, collection[0], collection_requests, len(collection[1]),
+                                         sdk[0] / collection[0], 'yes' if collection[1] == sdk[1] else 'NO'))
     sys.stdout.flush()
+
+
+def concurrency_list(text):
+    values = [int(part) for part in text.split(',') if part.strip()]
+    if not values or any(value < 1 or value > 64 for value in values):
+        raise argparse.ArgumentTypeError('a comma-separated list of 1 to 64, e.g. 8,16')
+    return values
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--latency-ms', type=int, default=100)
     parser.add_argument('--runs', type=int, default=3)
-    parser.add_argument('--concurrency', type=int, default=8)
+    parser.add_argument('--concurrency', type=concurrency_list, default=[8, 16],
+                        help='the collection\'s concurrency, one row each (default 8,16; 8 is the modules\' default)')
     parser.add_argument('--rds', type=int, default=4, help='RDS instances in the audit log listing')
     parser.add_argument('--instances', type=int, default=300, help='audit instances whose scopes are listed')
     parser.add_argument('--skip-sdk', action='store_true', help='only the collection (reuse SDK figures of another run)')
@@ -153,31 +161,35 @@ def main():
         workdir = tempfile.mkdtemp(prefix='bench-latency-')
 
         # The project ID given to both sides: no IAM look-up before the first page.
+        def collection_rows(module, result_key, module_args, path):
+            rows = []
+            for concurrency in args.concurrency:
+                arguments = dict(module_args, concurrency=concurrency)
+                outcome = median_of(args.runs, lambda: collection_run(sim, workdir, module, result_key, arguments))
+                rows.append((concurrency, outcome, sim.count_requests(path)))
+            return rows
+
+        # The project ID given to both sides: no IAM look-up before the first page.
         log_args = {'instance_ids': rds_ids, 'start_time': start.strftime(API_TIME_FORMAT), 'project_id': project_id,
-                    'end_time': end.strftime(API_TIME_FORMAT), 'concurrency': args.concurrency}
-        ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.rds_auditlog_info',
-                                                           'audit_logs', log_args))
-        our_requests = sim.count_requests('/auditlog')
+                    'end_time': end.strftime(API_TIME_FORMAT)}
+        ours = collection_rows('hwcloud.dbaudit.rds_auditlog_info', 'audit_logs', log_args, '/auditlog')
         if args.skip_sdk:
             sdk, sdk_requests = (float('nan'), []), 0
         else:
             sdk = median_of(args.runs, lambda: sdk_run(sim, lambda: sdk_audit_logs(rds_client, rds_ids, start, end)))
             sdk_requests = sim.count_requests('/auditlog')
         report('Audit logs of %d RDS instances over 365 days, %d ms latency per request' % (len(rds_ids), args.latency_ms),
-               ours, our_requests, sdk, sdk_requests, args.concurrency)
+               ours, sdk, sdk_requests)
 
-        scope_args = {'instance_ids': audit_ids, 'concurrency': args.concurrency, 'project_id': project_id}
-        ours = median_of(args.runs, lambda: collection_run(sim, workdir, 'hwcloud.dbaudit.dbss_scope_info', 'scopes',
-                                                           scope_args))
-        our_requests = sim.count_requests('/rule/scopes')
+        scope_args = {'instance_ids': audit_ids, 'project_id': project_id}
+        ours = collection_rows('hwcloud.dbaudit.dbss_scope_info', 'scopes', scope_args, '/rule/scopes')
         if args.skip_sdk:
             sdk, sdk_requests = (float('nan'), []), 0
         else:
             sdk = median_of(args.runs, lambda: sdk_run(sim, lambda: sdk_scopes(dbss_client, audit_ids)))
             sdk_requests = sim.count_requests('/rule/scopes')
         report('Audit scopes of %d audit instances, %d ms latency per request' % (len(audit_ids), args.latency_ms),
-               ours, our_requests, sdk, sdk_requests, args.concurrency)
-
+               ours, sdk, sdk_requests)
 
 if __name__ == '__main__':
     main()
