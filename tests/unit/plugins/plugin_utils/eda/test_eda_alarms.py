@@ -8,6 +8,7 @@ import json
 import os
 import runpy
 import stat
+import time
 
 import pytest
 
@@ -281,7 +282,11 @@ def test_the_source_puts_events_on_the_queue_and_stops_cleanly_when_cancelled(si
 
     async def scenario():
         task = asyncio.create_task(main(queue, connection(sim, interval=1, cursor_file=str(tmp_path / 'c.json'))))
-        await asyncio.sleep(1.5)
+        # The instance's alarm log read once (the first poll): the alarm raised next is a new one.
+        deadline = time.monotonic() + 30
+        while not [item for item in sim.requests if item['path'].endswith('/%s/alarm-log' % instance['id'])]:
+            assert time.monotonic() < deadline and not task.done(), 'the source did not poll'
+            await asyncio.sleep(0.05)
         alarm = sim.raise_alarm(instance['id'])
         event = await asyncio.wait_for(queue.get(), 10)
         task.cancel()
