@@ -354,7 +354,7 @@ def check_html(site, docs_dir=DOCS_DIR):
                     pages[target] = _read_page(target)
                 if urllib.parse.unquote(parsed.fragment) not in pages[target].ids:
                     problems.append('%s: link %s: no #%s in %s' % (os.path.relpath(path, site), href, parsed.fragment,
-                                                                  os.path.relpath(target, site)))
+                                                                   os.path.relpath(target, site)))
     return problems
 
 

@@ -42,7 +42,7 @@ def render_junit(report):
             case = ET.SubElement(suite, 'testcase', {
                 'classname': clean('audit_compliance.%s' % check['id']),
                 'name': clean('%s %s (%s)%s' % (check['resource_type'], item['id'], item['name'],
-                                                 compliance_render_targets.where(item))), 'time': '0'})
+                                                compliance_render_targets.where(item))), 'time': '0'})
             key = (item.get('account'), item['id'])
             violation = hits.get(key)
             if violation is not None:

@@ -38,7 +38,7 @@ def _waived_markdown(report):
              '| --- | --- | --- | --- | --- | --- | --- | --- |']
     lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(
         md(item.get(key)) for key in ('check', 'severity', 'resource_id', 'resource_name', 'message', 'waiver_reason',
-                                       'waiver_expires', 'waiver_owner')) for item in waived]
+                                      'waiver_expires', 'waiver_owner')) for item in waived]
     return lines + ['']
 
 
