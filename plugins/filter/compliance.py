@@ -17,8 +17,10 @@ from ansible.utils.display import Display
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import findings_csv as compliance_render_csv
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page as compliance_render_html
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page as compliance_render_markdown
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
@@ -35,11 +37,13 @@ def _require_report(report, name):
 
 def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=None, log_freshness_hours=None,
                             require_full_audit=None, fail_on=None, alarm_ack_hours=None, region=None, log_window_start=None,
-                            generated_at=None, evidence_dir=None, profile=None, waivers=None):
+                            generated_at=None, evidence_dir=None, profile=None, waivers=None, account=None):
     """The compliance report (summary, violations, checks, resources) for the gathered facts; with ``waivers`` (a
     list, even empty) also ``waived`` and ``warnings``."""
     if not isinstance(facts, dict):
         raise AnsibleFilterError('audit_compliance_report expects a dict of gathered facts, got %s' % type(facts).__name__)
+    if account is not None and not isinstance(account, str):
+        raise AnsibleFilterError('audit_compliance_report: account must be a string, got %s' % type(account).__name__)
     if generated_at:
         now = parse_reported_time(generated_at)
         if now is None:
@@ -56,6 +60,8 @@ def audit_compliance_report(facts, expiry_warning_days=None, min_retention_days=
                                      alarm_ack_hours=alarm_ack_hours, fail_on=fail_on, profile=profile)
     except compliance_base.ComplianceInputError as error:
         raise AnsibleFilterError('audit_compliance_report: %s' % to_native(error))
+    # Named by the caller (the role: from its connection), for the reports' header; none when it cannot say.
+    report['summary']['account'] = (account.strip() or None) if account else None
     if waivers is None:
         return report
     return compliance_waivers.apply_waivers(report, waivers)
@@ -105,14 +111,14 @@ def _history(history, name):
 def audit_compliance_markdown(report, history=None):
     """The report as Markdown (with the history of past runs when given)."""
     _require_report(report, 'audit_compliance_markdown')
-    return compliance_render.render_markdown(report, compliance_render_trend.markdown_sections(
+    return compliance_render_markdown.render_markdown(report, compliance_render_trend.markdown_sections(
         report, _history(history, 'audit_compliance_markdown')))
 
 
 def audit_compliance_html(report, history=None):
     """The report as one self-contained HTML page (with a chart of the history of past runs when given)."""
     _require_report(report, 'audit_compliance_html')
-    return compliance_render.render_html(report, compliance_render_trend.html_sections(
+    return compliance_render_html.render_html(report, compliance_render_trend.html_sections(
         report, _history(history, 'audit_compliance_html')))
 
 
@@ -123,7 +129,7 @@ def audit_compliance_junit(report):
 
 def audit_compliance_csv(report):
     """The report's findings as CSV, one row per violation or unknown result."""
-    return compliance_render.render_csv(_require_report(report, 'audit_compliance_csv'))
+    return compliance_render_csv.render_csv(_require_report(report, 'audit_compliance_csv'))
 
 
 class FilterModule(object):

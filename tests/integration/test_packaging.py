@@ -126,6 +126,12 @@ def test_tarball_holds_the_runtime_content(package):
     assert {'MANIFEST.json', 'FILES.json'} <= members
     for module in plugin_names('modules'):
         assert 'plugins/modules/%s.py' % module in members
+    # The guides as the docs site's extra docs, which `make collection` (run before the integration tests) generates
+    # into docs/docsite/rst/ from docs/*.md: build_ignore must let them in.
+    guides = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, 'docs')) if name.endswith('.md'))
+    assert 'docs/docsite/extra-docs.yml' in members
+    assert sorted(name for name in members if name.startswith('docs/docsite/rst/')) == [
+        'docs/docsite/rst/%s.rst' % guide for guide in guides]
     manifest = json.loads((package['installed'] / 'MANIFEST.json').read_text())
     with open(os.path.join(REPO_ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
         galaxy = yaml.safe_load(handle)

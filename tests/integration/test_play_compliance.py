@@ -3,8 +3,10 @@ report, written even when the play fails; a clean account passes; ID lists narro
 
 import collections
 import datetime
+import html
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -128,6 +130,28 @@ def read_reports(folder):
     with open(os.path.join(folder, 'report.html'), encoding='utf-8') as handle:
         page = handle.read()
     return report, junit, markdown, page
+
+
+def collection_version():
+    """The version of the collection under test: galaxy.yml's (the installed copy is built from it)."""
+    with open(os.path.join(REPO_ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)['version']
+
+
+def report_header(page, markdown):
+    """The header rows (label, text), from the account to the collection version, of report.html's summary table;
+    report.md's first table has the same rows."""
+    table = re.search(r'<h2 id="summary">Summary</h2><table>(.*?)</table>', page, re.S).group(1)
+    rows = [(html.unescape(label), html.unescape(text)) for label, text in re.findall(r'<tr><th>(.*?)</th><td>(.*?)</td></tr>', table)]
+    lines = markdown.split('\n\n', 2)[1].splitlines()[2:]
+    cells = [[re.sub(r'\\(.)', r'\1', cell.strip()) for cell in line.strip('|').split(' | ', 1)] for line in lines]
+    markdown_rows = [(label, html.unescape(text)) for label, text in cells]
+    start = next(index for index, (label, _text) in enumerate(rows) if label.startswith('Account'))
+    header = rows[start:start + 4]
+    assert [label for label, _text in header][1:] in (['Region', 'Generated at', 'Collection'],
+                                                      ['Regions', 'Generated at', 'Collection']), rows
+    assert header == markdown_rows[1:5], (header, markdown_rows)
+    return header
 
 
 def junit_cases(junit):
@@ -255,6 +279,12 @@ def test_seeded_account_reports_exactly_its_violations_and_fails(sim, run_playbo
     assert message in run.output
     assert run.result['report'] == report
     assert 'report.html' in run.output
+    # The header: the connection names no account (the play's AK/SK), its region, and the installed collection's version.
+    _report, _junit, markdown, page = read_reports(folder)
+    assert report_header(page, markdown) == [
+        ('Account', 'the account of the credentials (not named by the connection)'), ('Region', REGION),
+        ('Generated at', summary['generated_at']), ('Collection', 'hwcloud.dbaudit %s' % collection_version())]
+    assert summary['account'] is None
 
     # No secret in the reports or the fact.
     secret = sim.credentials['secret_key']

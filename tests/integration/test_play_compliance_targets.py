@@ -13,7 +13,8 @@ import pytest
 
 from hwtest_support import sim_requests
 
-from test_play_compliance import MODULE_TASKS, SEVERITY, connection, expected_violations, module_task_runs, read_reports
+from test_play_compliance import (MODULE_TASKS, SEVERITY, collection_version, connection, expected_violations, module_task_runs,
+                                  read_reports, report_header)
 
 MAIN = {'name': 'main', 'region': 'cn-north-4'}
 MEMBER_ACCOUNT = 'hwsim-member-1'
@@ -88,6 +89,14 @@ def test_two_targets_in_two_accounts_one_report(sim, run_playbook, tmp_path):
     assert sorted((row['account'], row['resource_id']) for row in report['coverage']) == sorted(
         (name, item['id']) for name, seeded in data.items() for item in seeded.rds_instances)
 
+    # The header names every account with its region, every region, and the installed collection's version.
+    targets = [MAIN, MEMBER]
+    assert summary['account'] == ', '.join(target['name'] for target in targets)
+    assert report_header(page, markdown) == [
+        ('Accounts', ', '.join('%s (%s)' % (target['name'], target['region']) for target in targets)),
+        ('Regions', ', '.join(target['region'] for target in targets)),
+        ('Generated at', summary['generated_at']), ('Collection', 'hwcloud.dbaudit %s' % collection_version())]
+
     # The other reports: the targets section, the account column and test cases per account.
     assert '## Targets' in markdown
     assert 'member\\_1' in markdown         # escaped in Markdown
@@ -115,6 +124,22 @@ def test_two_targets_in_two_accounts_one_report(sim, run_playbook, tmp_path):
         assert project is not None, record['path']
         assert record['account'] == projects[project], record['path']
     assert {record['account'] for record in requests} == {'main', MEMBER_ACCOUNT}
+
+
+def test_a_single_connection_through_an_agency_names_that_account_in_the_header(sim, run_playbook, tmp_path):
+    folder = str(tmp_path / 'report')
+    role = dict(connection(sim), region=MEMBER['region'], agency_name=AUDITOR, agency_domain_name=MEMBER_ACCOUNT)
+    run = run_playbook('compliance', {'audit_compliance_connection': role, 'audit_compliance_report_dir': folder,
+                                      'audit_compliance_fail_on': 'never'})
+    assert run.rc == 0, run.output
+    report, _junit, markdown, page = read_reports(folder)
+    data = account_data(sim, MEMBER_ACCOUNT, MEMBER['region'])
+    assert sorted(item['id'] for item in report['resources']['dbss_instance']) == sorted(item['id'] for item in data.instances)
+    account = '%s (agency %s)' % (MEMBER_ACCOUNT, AUDITOR)
+    assert report['summary']['account'] == account
+    assert report_header(page, markdown) == [
+        ('Account', account), ('Region', MEMBER['region']), ('Generated at', report['summary']['generated_at']),
+        ('Collection', 'hwcloud.dbaudit %s' % collection_version())]
 
 
 def test_a_target_whose_agency_is_refused_is_an_error_of_that_target(sim, run_playbook, tmp_path):

@@ -262,6 +262,8 @@ def merge(reports, targets, waivers=None):
     summary.update({
         'generated_at': max(report['summary']['generated_at'] for report in reports),
         'region': ', '.join(regions),
+        # The targets' labels (each target's own report named its connection's account, which the merge replaces).
+        'account': ', '.join(dict.fromkeys(target['name'] for target in targets)),
         'targets': len(targets),
         'resources_checked': counted,
         'violations': len(violations),

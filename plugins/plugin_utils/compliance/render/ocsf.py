@@ -20,11 +20,11 @@ profile:
 
 import hashlib
 import json
-import os
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.base import as_text
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.checks import RESOURCE_LABELS
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import CHECK_CONTROLS, CONTROLS, FRAMEWORKS
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.common import collection_version
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_reported_time
 
 OCSF_VERSION = '1.5.0'
@@ -46,25 +46,6 @@ STATUSES = {
 }
 _CONTROL_TITLES = dict(((framework, control), title) for framework, controls in CONTROLS.items() for control, title in controls)
 _FRAMEWORK_NAMES = dict(FRAMEWORKS)
-
-
-def collection_version(default='unknown'):
-    """The version of this collection: MANIFEST.json of an installed collection, else galaxy.yml of a checkout."""
-    # This file is plugins/plugin_utils/compliance/render/ocsf.py of the collection.
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir, os.pardir))
-    try:
-        with open(os.path.join(root, 'MANIFEST.json'), 'rb') as handle:
-            return as_text(json.loads(handle.read(1024 * 1024).decode('utf-8'))['collection_info']['version'])
-    except (IOError, OSError, ValueError, KeyError, TypeError):
-        pass
-    try:
-        with open(os.path.join(root, 'galaxy.yml'), 'rb') as handle:
-            for line in handle.read(1024 * 1024).decode('utf-8', 'replace').splitlines():
-                if line.startswith('version:'):
-                    return line.split(':', 1)[1].strip().strip('\'"') or default
-    except (IOError, OSError):
-        pass
-    return default
 
 
 def finding_uid(check_id, account, region, resource_type, resource_id):

@@ -6,7 +6,7 @@
 ``compliance_trend.py``). ``compliance_render.render_markdown()`` and ``render_html()`` take them as ``sections``,
 placed after the summary; the filter plugin builds them. Everything from the report or the history is escaped."""
 
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.report import _h, _md
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render.common import h, md
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.trend import TREND_KEYS, usable_history
 
 TREND_LABELS = {
@@ -24,7 +24,7 @@ def _warnings_markdown(report):
     warnings = report.get('warnings') or []
     if not warnings:
         return []
-    return ['## Warnings', ''] + ['- ' + _md(item) for item in warnings] + ['']
+    return ['## Warnings', ''] + ['- ' + md(item) for item in warnings] + ['']
 
 
 def _waived_markdown(report):
@@ -37,8 +37,8 @@ def _waived_markdown(report):
              '| Check | Severity | Resource ID | Name | Finding | Reason | Expires | Owner |',
              '| --- | --- | --- | --- | --- | --- | --- | --- |']
     lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(
-        _md(item.get(key)) for key in ('check', 'severity', 'resource_id', 'resource_name', 'message', 'waiver_reason',
-                                       'waiver_expires', 'waiver_owner')) for item in waived]
+        md(item.get(key)) for key in ('check', 'severity', 'resource_id', 'resource_name', 'message', 'waiver_reason',
+                                      'waiver_expires', 'waiver_owner')) for item in waived]
     return lines + ['']
 
 
@@ -47,12 +47,12 @@ def _trend_markdown(report):
     if not trend:
         return []
     lines = ['## Trend', '', 'Compared with the previous report of %s: %s.' % (
-        _md(trend['previous_generated_at']),
+        md(trend['previous_generated_at']),
         ', '.join('%s %d' % (key, len(trend[key])) for key in TREND_KEYS)), '']
     for key in TREND_KEYS:
         if trend[key]:
-            lines += ['### ' + _md(TREND_LABELS[key]), '', '| Check | Resource ID |', '| --- | --- |']
-            lines += ['| %s | %s |' % (_md(item['check']), _md(item['resource_id'])) for item in trend[key]]
+            lines += ['### ' + md(TREND_LABELS[key]), '', '| Check | Resource ID |', '| --- | --- |']
+            lines += ['| %s | %s |' % (md(item['check']), md(item['resource_id'])) for item in trend[key]]
             lines.append('')
     return lines
 
@@ -65,7 +65,7 @@ def _history_markdown(history):
              '| Generated at | Result | Violations | Waived | Unknown |', '| --- | --- | ---: | ---: | ---: |']
     for item in history[-MARKDOWN_HISTORY_ROWS:]:
         counts = (item['violations'], item.get('waived', 0), item.get('errors', 0))
-        lines.append('| %s | %s | %d | %d | %d |' % ((_md(item['generated_at']), _md(item['result'])) + counts))
+        lines.append('| %s | %s | %d | %d | %d |' % ((md(item['generated_at']), md(item['result'])) + counts))
     return lines + ['']
 
 
@@ -85,7 +85,7 @@ def _warnings_html(report):
     warnings = report.get('warnings') or []
     if not warnings:
         return u''
-    return u'<h2 id="warnings">Warnings</h2><ul>%s</ul>' % u''.join(u'<li>%s</li>' % _h(item) for item in warnings)
+    return u'<h2 id="warnings">Warnings</h2><ul>%s</ul>' % u''.join(u'<li>%s</li>' % h(item) for item in warnings)
 
 
 def _waived_html(report):
@@ -99,9 +99,9 @@ def _waived_html(report):
            u'<th>Expires</th><th>Owner</th></tr>']
     out += [u'<tr><td><a href="#%s">%s</a></td><td><span class="sev %s">%s</span></td><td><code>%s</code></td><td>%s</td>'
             u'<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
-            % (_h(item['check']), _h(item['check']), _h(item['severity']), _h(item['severity']), _h(item['resource_id']),
-               _h(item['resource_name']), _h(item['message']), _h(item['waiver_reason']), _h(item['waiver_expires']),
-               _h(item['waiver_owner'])) for item in waived]
+            % (h(item['check']), h(item['check']), h(item['severity']), h(item['severity']), h(item['resource_id']),
+               h(item['resource_name']), h(item['message']), h(item['waiver_reason']), h(item['waiver_expires']),
+               h(item['waiver_owner'])) for item in waived]
     out.append(u'</table>')
     return u''.join(out)
 
@@ -111,14 +111,14 @@ def _trend_html(report):
     if not trend:
         return u''
     out = [u'<h2 id="trend">Trend</h2><p>Compared with the previous report of %s.</p><table>'
-           % _h(trend['previous_generated_at'])]
-    out += [u'<tr><th>%s</th><td class="n">%d</td></tr>' % (_h(TREND_LABELS[key]), len(trend[key])) for key in TREND_KEYS]
+           % h(trend['previous_generated_at'])]
+    out += [u'<tr><th>%s</th><td class="n">%d</td></tr>' % (h(TREND_LABELS[key]), len(trend[key])) for key in TREND_KEYS]
     out.append(u'</table>')
     for key in TREND_KEYS:
         if trend[key]:
             out.append(u'<details%s><summary>%s: %d</summary><table><tr><th>Check</th><th>Resource ID</th></tr>%s</table>'
-                       u'</details>' % (u' open="open"' if key == 'new' else u'', _h(TREND_LABELS[key]), len(trend[key]), u''.join(
-                           u'<tr><td>%s</td><td><code>%s</code></td></tr>' % (_h(item['check']), _h(item['resource_id']))
+                       u'</details>' % (u' open="open"' if key == 'new' else u'', h(TREND_LABELS[key]), len(trend[key]), u''.join(
+                           u'<tr><td>%s</td><td><code>%s</code></td></tr>' % (h(item['check']), h(item['resource_id']))
                            for item in trend[key])))
     return u''.join(out)
 
@@ -137,7 +137,7 @@ def history_svg(history):
     points = [point(index, count) for index, count in enumerate(counts)]
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" viewBox="0 0 %d %d">'
              % (width, height, width, height),
-             '<title>Violations per run: %s</title>' % _h(', '.join(
+             '<title>Violations per run: %s</title>' % h(', '.join(
                  '%s %d' % (item['generated_at'], item['violations']) for item in history)),
              '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#59636e"/>' % (left, top + plot_h, width - right, top + plot_h),
              '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#59636e"/>' % (left, top, left, top + plot_h),
@@ -147,12 +147,12 @@ def history_svg(history):
              % ' '.join('%.1f,%.1f' % xy for xy in points)]
     for (x, y), item in zip(points, history):
         parts.append('<circle cx="%.1f" cy="%.1f" r="3.5" fill="#c62828"><title>%s: %d violations (%s)</title></circle>'
-                     % (x, y, _h(item['generated_at']), item['violations'], _h(item['result'])))
+                     % (x, y, h(item['generated_at']), item['violations'], h(item['result'])))
     for index in sorted(set([0, len(history) - 1])):
         x, _y = points[index]
         parts.append('<text x="%.1f" y="%d" font-size="12" text-anchor="%s">%s</text>'
                      % (x, height - bottom + 18, 'start' if index == 0 and len(history) > 1 else 'end',
-                        _h(history[index]['generated_at'])))
+                        h(history[index]['generated_at'])))
     parts.append('</svg>')
     return ''.join(parts)
 

@@ -13,7 +13,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import times
 
 UTC = datetime.timezone.utc
@@ -367,7 +368,7 @@ def test_junit_is_well_formed_with_one_case_per_check_and_resource():
 
 def test_html_is_self_contained_and_escaped():
     report = hostile_report()
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     root = ET.fromstring(page.split('\n', 1)[1].encode('utf-8'))          # well-formed (XHTML-compatible) after the doctype
     assert root.tag == 'html'
     assert '<script' not in page and 'alert(&quot;x&quot;)' in page and '&lt;script&gt;' in page
@@ -385,7 +386,7 @@ def test_html_is_self_contained_and_escaped():
 
 def test_markdown_names_every_violated_check_and_escapes_pipes():
     report = hostile_report()
-    text = compliance_render.render_markdown(report)
+    text = markdown_page.render_markdown(report)
     for check_id, _id in found(report):
         assert '## %s ' % check_id in text
     coverage, checks = text.split('## Checks')
@@ -400,15 +401,15 @@ def test_markdown_names_every_violated_check_and_escapes_pipes():
 
 def test_renderings_of_a_clean_report():
     report = evaluate(compliant_facts())
-    assert 'The DBSS audit instance passes.' in compliance_render.render_markdown(report)
-    page = compliance_render.render_html(report)
+    assert 'The DBSS audit instance passes.' in markdown_page.render_markdown(report)
+    page = html_page.render_html(report)
     assert 'The DBSS audit instance passes.' in page and '1 DBSS audit instance, 1 RDS instance</td>' in page
     # The checks come first, then the coverage table; CJK control titles have a font; names stay on one line.
     assert page.index('<h2 id="checks">') < page.index('<h2 id="coverage">')
     assert '"Noto Sans CJK SC"' in page and 'td.name{white-space:nowrap}' in page
     root = ET.fromstring(compliance_render_junit.render_junit(report).encode('utf-8'))
     assert root.get('failures') == '0' and len(root.findall('.//testcase')) == 15
-    assert 'PASS' in compliance_render.render_html(report)
+    assert 'PASS' in html_page.render_html(report)
 
 
 MARKDOWN_HOSTILE = 'a_b__c__ *x* **y** `code` <b>bold</b> &amp; & [link](http://e.x) ![i](x) ~~s~~ | pipe # h \\ back'
@@ -436,7 +437,7 @@ def test_markdown_escapes_every_syntax_character_in_values():
     facts = seeded_mix()
     facts['dbss_instances'][0]['name'] = MARKDOWN_HOSTILE
     report = evaluate(facts, region='cn_north_4')
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     cells = _cell_texts_and_syntax(markdown)
     # Every cell reads back as the literal value: no emphasis, code, link, image, HTML or strike-through (the verdict
     # is the one cell the report sets in bold itself).
@@ -529,12 +530,12 @@ def test_error_findings_in_every_rendering():
     assert all(int(suite.get('errors')) == len(suite.findall('testcase/error')) for suite in root.findall('testsuite'))
     assert '0123abcd' in root.find('.//error').get('message')
 
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     ET.fromstring(page.split('\n', 1)[1].encode('utf-8'))
     assert 'verdict ERROR' in page and 'Errors while gathering' in page and 'r_2 &lt;b&gt;' in page
     assert 'All 2 RDS instances pass' not in page.split('id="RDS-01"')[1].split('<h2')[0]
 
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '**ERROR**' in markdown and '| Unknown results (ERROR) | 3 |' in markdown
     section = markdown.split('## RDS-01 ')[1].split('\n## ')[0]
     assert '1 of 2 unknown (ERROR, severity high):' in section and 'r\\_2 &lt;b&gt;' in section
@@ -682,9 +683,9 @@ def test_dbss_07_to_10_do_not_apply_to_instances_that_are_not_active(status):
         assert (checks[check_id]['checked'], checks[check_id]['passed'], checks[check_id]['failed']) == (0, 0, 0)
     # The other DBSS checks still apply whatever the status (as DBSS-03..05 always did).
     assert checks['DBSS-03']['checked'] == 1 and checks['DBSS-03']['not_applicable'] == []
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert 'Not applicable to 1 DBSS audit instance that is not ACTIVE (see DBSS-01): a1.' in markdown
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     assert 'Not applicable to 1 DBSS audit instance that is not ACTIVE' in page
     # Even with failed gathers: nothing was asked for it, nothing is unknown.
     facts['errors'] = {'audit_rules': 'boom', 'audit_alarms': 'bang'}

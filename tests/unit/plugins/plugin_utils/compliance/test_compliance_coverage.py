@@ -11,7 +11,9 @@ from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance_coverage impo
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import coverage as compliance_coverage
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import findings_csv
 from ansible.errors import AnsibleFilterError
 
 NOW = datetime.datetime(2026, 3, 1, 4, 0, tzinfo=datetime.timezone.utc)
@@ -178,16 +180,16 @@ def test_the_report_and_its_renderings():
     assert checks['RDS-03']['checked'] == 1 and checks['COV-01']['checked'] == 3
     assert report['summary']['coverage'] == {'rds_instance': 3, 'audited': 2, 'unaudited': 1, 'unknown': 0}
 
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     section = markdown.split('## Coverage', 1)[1].split('\n## ', 1)[0]
     assert '<script>' not in section and '&lt;script&gt;' in section and '\\`tick\\`' in section
     rows = [line for line in section.splitlines() if line.startswith('| ') and not line.startswith('| RDS instance')]
     assert len(rows) == 4 and all(len(re.split(r'(?<!\\)\|', line)) == 8 for line in rows[1:])
     assert 'Not applicable to 2 RDS instances (the engine has no audit log files to list' in markdown
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     assert '<h2 id="coverage">Coverage</h2>' in page and '<script>' not in page and '&lt;script&gt;' in page
     assert '<span class="verdict FAIL">UNAUDITED</span>' in page
-    csv_text = compliance_render.render_csv(report)
+    csv_text = findings_csv.render_csv(report)
     assert 'COV-01' in csv_text and 'COV-02' in csv_text
     assert ',"\'=HYPERLINK(""x"")",' in csv_text and ',=HYPERLINK' not in csv_text
     junit = compliance_render_junit.render_junit(report)

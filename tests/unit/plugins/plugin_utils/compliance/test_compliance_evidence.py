@@ -12,7 +12,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
 
 from test_compliance import MARKDOWN_HOSTILE, _cell_texts_and_syntax, compliant_facts, evaluate
 
@@ -90,8 +91,8 @@ def test_no_evidence_section_when_the_export_did_not_run(evidence):
     plain = evaluate(compliant_facts())
     assert 'evidence' not in report and 'evidence' not in report['summary']
     assert report['summary']['message'] == plain['summary']['message'] == 'database audit compliance PASSED: no violations (2 resources checked in cn-north-4)'
-    markdown = compliance_render.render_markdown(report)
-    page = compliance_render.render_html(report)
+    markdown = markdown_page.render_markdown(report)
+    page = html_page.render_html(report)
     assert 'Evidence' not in markdown and 'manifest' not in markdown
     assert 'id="evidence"' not in page and 'manifest.json' not in page
     root = junit_root(report)
@@ -121,7 +122,7 @@ def test_a_complete_export_is_reported_and_leaves_the_verdict_alone():
 
 def test_a_complete_export_links_the_manifest_in_every_rendering():
     report = report_with(exported())
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     root = html_root(page)
     assert root.find('.//h2[@id="evidence"]') is not None
     links = [anchor.get('href') for anchor in root.iter('a')]
@@ -129,7 +130,7 @@ def test_a_complete_export_links_the_manifest_in_every_rendering():
     assert '<a href="evidence/manifest.json">' in page and 'verdict OK' in page
     assert 'Files verified</th><td>3 (2 fetched by this run)' in page
 
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '## Evidence' in markdown
     assert '| Manifest | [evidence/manifest.json](evidence/manifest.json) |' in markdown
     assert '| Checksums | [evidence/SHA256SUMS](evidence/SHA256SUMS) |' in markdown
@@ -173,13 +174,13 @@ def test_a_failed_export_is_an_error_of_the_evidence_not_of_the_checks():
 
 def test_a_failed_export_in_every_rendering():
     report = report_with(failed_export())
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     root = html_root(page)
     section = page.split('id="evidence"')[1].split('<h3>')[0]
     assert 'verdict ERROR' in section and 'f2_Audit_x' in section and 'HTTP 503' in section and FAILURE in section
     assert 'evidence/manifest.json' in [anchor.get('href') for anchor in root.iter('a')]
 
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     section = markdown.split('## Evidence')[1].split('\n## ')[0]
     assert '| Result | **ERROR** |' in section and '| Files failed | 1 |' in section
     assert 'Error: rds\\_auditlog\\_download: ' in section
@@ -203,9 +204,9 @@ def test_a_failure_before_any_file_links_nothing_and_counts_are_unknown():
     assert evidence['files_listed'] is None and evidence['files_verified'] is None and evidence['bytes'] is None
     assert evidence['message'].startswith('audit log evidence export FAILED: audit log files unknown, no manifest written; '
                                           'rds_auditlog_download: dest: 3 files')
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     assert 'href="evidence/' not in page and 'Manifest</th><td>not written' in page
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '| Manifest | not written |' in markdown and '| Files listed | unknown |' in markdown
     assert ET.fromstring(page.split('\n', 1)[1].encode('utf-8')) is not None
 
@@ -236,7 +237,7 @@ def test_check_mode_is_pending_not_failed():
     assert (evidence['files_verified'], evidence['files_pending']) == (1, 2)
     assert evidence['message'] == ('audit log evidence (check mode): 1 of 3 audit log files of %s to %s verified, 2 would '
                                    'be fetched' % PERIOD)
-    assert '| Files to fetch (check mode) | 2 |' in compliance_render.render_markdown(report)
+    assert '| Files to fetch (check mode) | 2 |' in markdown_page.render_markdown(report)
 
 
 # -- hostile values -----------------------------------------------------------------------------------------------
@@ -250,14 +251,14 @@ def test_hostile_values_are_escaped_everywhere():
     evidence = report['evidence']
     assert '\n' not in evidence['message'] and '\n' not in evidence['error'] and '\n' not in report['summary']['message']
 
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     root = html_root(page)                                   # still well-formed
     assert '<script' not in page and 'javascript:' not in [a.get('href', '')[:11] for a in root.iter('a')]
     assert '&lt;script&gt;alert(&quot;e&quot;)' in page and '\x07' not in page
     assert sorted(a.get('href') for a in root.iter('a') if not a.get('href').startswith('#')) == [
         'evidence/SHA256SUMS', 'evidence/manifest.json']
 
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '<script>' not in markdown and '\x07' not in markdown
     section = markdown.split('## Evidence')[1].split('\n## ')[0]
     rows = [line for line in section.splitlines() if line.startswith('| ') and 'script' in line]
@@ -271,7 +272,7 @@ def test_hostile_values_are_escaped_everywhere():
 
 def test_markdown_syntax_in_evidence_values_stays_literal():
     report = report_with(failed_export(reason=MARKDOWN_HOSTILE, name=MARKDOWN_HOSTILE))
-    cells = _cell_texts_and_syntax(compliance_render.render_markdown(report))
+    cells = _cell_texts_and_syntax(markdown_page.render_markdown(report))
     assert MARKDOWN_HOSTILE in cells and cells[MARKDOWN_HOSTILE] == set()
     links = cells.pop('evidence/manifest.json')
     assert links == {'link_open', 'link_close'} and cells.pop('evidence/SHA256SUMS') == {'link_open', 'link_close'}
@@ -283,9 +284,9 @@ def test_markdown_syntax_in_evidence_values_stays_literal():
 def test_the_evidence_folder_is_a_percent_encoded_relative_link(folder, href):
     report = report_with(exported(), evidence_dir=folder)
     assert report['evidence']['manifest'] == folder + '/manifest.json'
-    root = html_root(compliance_render.render_html(report))
+    root = html_root(html_page.render_html(report))
     assert href in [anchor.get('href') for anchor in root.iter('a')]
-    assert '](%s)' % href in compliance_render.render_markdown(report)
+    assert '](%s)' % href in markdown_page.render_markdown(report)
 
 
 @pytest.mark.parametrize('folder', ['', '/abs/evidence', '../evidence', 'a/../b', 'a//b', 'a\\b', './e'])

@@ -13,7 +13,10 @@ from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import frameworks as compliance_frameworks
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import findings_csv
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import common
 
 from test_compliance import (HOSTILE, MARKDOWN_HOSTILE, _cell_texts_and_syntax, compliant_facts, dbss, evaluate,
                              facts_with_a_failed_policy, good_db, good_scope, seeded_mix)
@@ -142,7 +145,7 @@ def hostile_frameworks_report():
 
 def test_html_frameworks_section_is_escaped():
     report = hostile_frameworks_report()
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     ET.fromstring(page.split('\n', 1)[1])
     assert '<h2 id="frameworks">Frameworks</h2>' in page
     assert '<script>' not in page and 'evil &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;' in page
@@ -154,20 +157,20 @@ def test_html_frameworks_section_is_escaped():
 
 def test_markdown_frameworks_section_is_escaped():
     report = hostile_frameworks_report()
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '## Frameworks' in markdown and '### PCI DSS v4.0: FAIL' in markdown
     assert '<script>' not in markdown and '| 10.5.1 |' in markdown
     cells = _cell_texts_and_syntax(markdown)
     assert HOSTILE.replace('\x07', '\ufffd') in cells and cells[HOSTILE.replace('\x07', '\ufffd')] == set()
-    assert '### %s: %s' % (compliance_render._md(MARKDOWN_HOSTILE), report['frameworks']['soc2']['status']) in markdown
+    assert '### %s: %s' % (common.md(MARKDOWN_HOSTILE), report['frameworks']['soc2']['status']) in markdown
 
 
 def test_reports_without_frameworks_still_render():
     report = evaluate(seeded_mix())
     del report['frameworks']
     del report['summary']['profile']
-    assert 'Frameworks' not in compliance_render.render_markdown(report)
-    assert 'id="frameworks"' not in compliance_render.render_html(report)
+    assert 'Frameworks' not in markdown_page.render_markdown(report)
+    assert 'id="frameworks"' not in html_page.render_html(report)
 
 
 # -- profiles -----------------------------------------------------------------------------------------------------
@@ -193,8 +196,8 @@ def test_profiles_only_raise_thresholds(profile, options, retention, raised):
     others = dict((key, value) for key, value in summary['thresholds'].items() if key != 'min_retention_days')
     assert others == {'expiry_warning_days': 30, 'log_freshness_hours': 24, 'require_full_audit': True, 'alarm_ack_hours': 72}
     if profile:
-        assert 'framework profile %s' % compliance_render._md(profile.lower()) in compliance_render.render_markdown(report)
-        assert '<li>framework profile %s' % profile.lower() in compliance_render.render_html(report)
+        assert 'framework profile %s' % common.md(profile.lower()) in markdown_page.render_markdown(report)
+        assert '<li>framework profile %s' % profile.lower() in html_page.render_html(report)
 
 
 def test_an_unknown_profile_is_refused():
@@ -225,10 +228,10 @@ def test_csv_has_one_row_per_violation_and_error():
     facts['scopes'], facts['databases'] = [good_scope('a1')], [good_db('a1')]
     report = evaluate(facts)
     assert report['violations'] and report['errors']
-    text = compliance_render.render_csv(report)
+    text = findings_csv.render_csv(report)
     assert text.endswith('\r\n')
     rows = parse_csv(text)
-    header = list(compliance_render.CSV_COLUMNS)
+    header = list(findings_csv.CSV_COLUMNS)
     assert rows[0] == header
     assert 'waived' not in header
     # The waiver columns, empty for violations and unknown results (test_compliance_waivers.py), then the report's
@@ -243,7 +246,7 @@ def test_csv_has_one_row_per_violation_and_error():
 
 
 def test_csv_of_a_clean_report_is_only_the_header():
-    assert parse_csv(compliance_render.render_csv(evaluate(compliant_facts()))) == [list(compliance_render.CSV_COLUMNS)]
+    assert parse_csv(findings_csv.render_csv(evaluate(compliant_facts()))) == [list(findings_csv.CSV_COLUMNS)]
 
 
 @pytest.mark.parametrize('name', ['=HYPERLINK("http://e.x","x")', '+1+2', '-2+3', '@SUM(A1)', '\tx', '\rx', "=cmd|' /C calc'!A0"])
@@ -252,16 +255,16 @@ def test_csv_defuses_formula_injection(name):
     facts['dbss_instances'] = [dbss('a1', status='ERROR', name=name)]
     facts['scopes'], facts['databases'] = [good_scope('a1')], [good_db('a1')]
     report = evaluate(facts)
-    rows = parse_csv(compliance_render.render_csv(report))
+    rows = parse_csv(findings_csv.render_csv(report))
     assert len(rows) == 2
-    cell = rows[1][list(compliance_render.CSV_COLUMNS).index('resource_name')]
+    cell = rows[1][list(findings_csv.CSV_COLUMNS).index('resource_name')]
     assert cell == "'" + name
     assert all(not value.startswith(('=', '+', '-', '@', '\t', '\r')) for row in rows for value in row)
 
 
 def test_csv_keeps_safe_values_as_they_are():
-    assert compliance_render._csv_cell('a=b') == 'a=b' and compliance_render._csv_cell(None) == ''
-    assert compliance_render._csv_cell("'already") == "'already"
+    assert findings_csv._csv_cell('a=b') == 'a=b' and findings_csv._csv_cell(None) == ''
+    assert findings_csv._csv_cell("'already") == "'already"
 
 
 def test_the_documented_mapping_is_the_code():

@@ -11,7 +11,8 @@ from ansible_collections.hwcloud.dbaudit.plugins.filter import compliance_remedi
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import base as compliance_base
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import role_variables as compliance_role_variables
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
 
 from test_compliance import MARKDOWN_HOSTILE, NOW, _cell_texts_and_syntax, compliant_facts, evaluate, rds
 
@@ -142,7 +143,7 @@ def test_a_real_run_lists_the_changes_and_the_findings_fixed():
     assert applied['summary']['remediation'] == 'FIXED'
     assert applied['summary']['message'] == report['summary']['message'] + '; ' + section['message']
     # Coloured with a class the page's stylesheet has.
-    assert '<span class="verdict OK">FIXED</span>' in compliance_render.render_html(applied)
+    assert '<span class="verdict OK">FIXED</span>' in html_page.render_html(applied)
 
 
 def test_check_mode_lists_what_would_change_and_fixes_nothing():
@@ -197,7 +198,7 @@ def test_not_requested_and_nothing_to_fix():
     applied = compliance_remediation.apply(report, section)
     assert applied['summary'] == report['summary'] and applied['remediation'] == section
     assert compliance_remediation.markdown_lines(section, str) == [] and compliance_remediation.html(section, str) == ''
-    assert '## Remediation' not in compliance_render.render_markdown(applied)
+    assert '## Remediation' not in markdown_page.render_markdown(applied)
 
     section = compliance_remediation.section(report, plan(rds_facts({'r1': 365})), {'skipped': True})
     assert section['result'] == 'NOTHING_TO_FIX' and section['failed'] is False and section['instances'] == 0
@@ -218,7 +219,7 @@ def hostile_report():
 
 
 def test_markdown_shows_the_section_with_every_value_escaped():
-    markdown = compliance_render.render_markdown(hostile_report())
+    markdown = markdown_page.render_markdown(hostile_report())
     assert '## Remediation' in markdown and '| Result | **ERROR** |' in markdown
     cells = _cell_texts_and_syntax(markdown)
     assert cells[MARKDOWN_HOSTILE] == set() and cells['<script>x</script>'] == set()
@@ -226,7 +227,7 @@ def test_markdown_shows_the_section_with_every_value_escaped():
 
 
 def test_html_shows_the_section_with_every_value_escaped():
-    page = compliance_render.render_html(hostile_report())
+    page = html_page.render_html(hostile_report())
     assert 'id="remediation"' in page and 'Failed (the findings stay open)' in page
     assert '<script>' not in page and '&lt;script&gt;x&lt;/script&gt;' in page
     assert '&lt;b&gt;bold&lt;/b&gt;' in page and '<b>bold</b>' not in page

@@ -10,7 +10,9 @@ import pytest
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import remediation as compliance_remediation
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import findings_csv
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import targets as compliance_targets
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.frameworks import frameworks_section
 
@@ -236,15 +238,15 @@ def test_merge_refuses_reports_that_do_not_match_the_targets():
 # ----------------------------------------------------------------------------------------------------------------
 def test_renderings_of_a_merged_report_name_the_account_and_region():
     _reports, report = merged([waiver('DBSS-06', 'a2')])
-    markdown = compliance_render.render_markdown(report)
+    markdown = markdown_page.render_markdown(report)
     assert '## Targets' in markdown and '| other | cn-east-3 | dbaudit\\_auditor of member-1 | FAIL |' in markdown
     assert '| Account | Region | Resource ID | Name | Finding |' in markdown
     assert '| other | cn-east-3 | b1 | dbss-b1 |' in markdown
-    page = compliance_render.render_html(report)
+    page = html_page.render_html(report)
     assert '<h2 id="targets">Targets</h2>' in page and '<th>Account</th><th>Resource ID</th>' in page
     ET.fromstring(page.split('\n', 1)[1])
-    rows = list(csv.reader(io.StringIO(compliance_render.render_csv(report))))
-    assert rows[0] == list(compliance_render.CSV_COLUMNS) and rows[0][-1] == 'account'
+    rows = list(csv.reader(io.StringIO(findings_csv.render_csv(report))))
+    assert rows[0] == list(findings_csv.CSV_COLUMNS) and rows[0][-1] == 'account'
     assert sorted((row[-1], row[6], row[0], row[4]) for row in rows[1:]) == findings(report['violations'] + report['waived'])
     junit = ET.fromstring(compliance_render_junit.render_junit(report).split('\n', 1)[1])
     failed = sorted(case.get('name') for case in junit.iter('testcase') if case.find('failure') is not None)
@@ -257,8 +259,9 @@ def test_renderings_of_a_merged_report_name_the_account_and_region():
 
 def test_a_report_of_one_region_renders_as_before():
     report = evaluate(main_facts())
-    assert 'Targets' not in compliance_render.render_markdown(report)
-    assert 'id="targets"' not in compliance_render.render_html(report) and '<th>Account</th>' not in compliance_render.render_html(report)
-    assert next(csv.reader(io.StringIO(compliance_render.render_csv(report)))) == list(compliance_render.CSV_COLUMNS)
+    assert 'Targets' not in markdown_page.render_markdown(report)
+    assert 'id="targets"' not in html_page.render_html(report)
+    assert '<th>Account</th><th>Resource ID</th>' not in html_page.render_html(report)
+    assert next(csv.reader(io.StringIO(findings_csv.render_csv(report)))) == list(findings_csv.CSV_COLUMNS)
     assert '[' not in ''.join(case.get('name') for case in ET.fromstring(
         compliance_render_junit.render_junit(report).split('\n', 1)[1]).iter('testcase'))

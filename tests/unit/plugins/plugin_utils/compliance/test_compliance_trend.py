@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
@@ -151,11 +152,11 @@ def test_trend_and_history_in_markdown_and_html():
     after = evaluate(facts_with(stopped=('a2', 'a<3>')))
     result = compliance_trend.compare(after, slurped(before), slurped([compliance_trend.history_entry(before['summary'])]))
     report, history = result['report'], result['history']
-    markdown = compliance_render.render_markdown(report, compliance_render_trend.markdown_sections(report, history))
+    markdown = markdown_page.render_markdown(report, compliance_render_trend.markdown_sections(report, history))
     assert '## Trend' in markdown and '## History' in markdown
     assert 'new 1, resolved 1, persisting 1, waived 0, unknown 0' in markdown
     assert '| DBSS-01 | a&lt;3&gt; |' in markdown
-    page = compliance_render.render_html(report, compliance_render_trend.html_sections(report, history))
+    page = html_page.render_html(report, compliance_render_trend.html_sections(report, history))
     ET.fromstring(page.split('\n', 1)[1])
     assert '<h2 id="trend">Trend</h2>' in page and '<h2 id="history">History</h2>' in page
     assert '<code>a&lt;3&gt;</code>' in page and 'a<3>' not in page

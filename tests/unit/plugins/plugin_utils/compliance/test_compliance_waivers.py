@@ -11,7 +11,9 @@ import pytest
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import checks as compliance_checks
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import evaluate as compliance
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import junit as compliance_render_junit
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import markdown_page
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import findings_csv
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import waivers as compliance_waivers
 
@@ -172,7 +174,7 @@ def waived_report():
 
 
 def test_csv_has_a_waived_row_with_the_waiver():
-    rows = list(csv.reader(io.StringIO(compliance_render.render_csv(waived_report()), newline='')))
+    rows = list(csv.reader(io.StringIO(findings_csv.render_csv(waived_report()), newline='')))
     header = rows[0]
     waived = [dict(zip(header, row)) for row in rows[1:] if row[header.index('result')] == 'WAIVED']
     assert len(waived) == 1 and len(rows) == 4
@@ -197,11 +199,11 @@ def test_junit_skips_the_waived_case_with_the_reason():
 
 def test_markdown_and_html_show_the_waived_section_escaped():
     report = waived_report()
-    markdown = compliance_render.render_markdown(report, compliance_render_trend.markdown_sections(report))
+    markdown = markdown_page.render_markdown(report, compliance_render_trend.markdown_sections(report))
     assert '## Waived findings' in markdown and '| Waived | 1 (see Waived findings) |' in markdown
     assert '1 waived (see Waived findings): a1.' in markdown
     assert '<script>' not in markdown and 'evil &lt;script&gt;x&lt;/script&gt; \\| \\`t\\` =cmd()' in markdown
-    page = compliance_render.render_html(report, compliance_render_trend.html_sections(report))
+    page = html_page.render_html(report, compliance_render_trend.html_sections(report))
     ET.fromstring(page.split('\n', 1)[1])
     assert '<h2 id="waived">Waived findings</h2>' in page and '<script>' not in page
     assert 'evil &lt;script&gt;x&lt;/script&gt;' in page
@@ -209,7 +211,7 @@ def test_markdown_and_html_show_the_waived_section_escaped():
 
 def test_warnings_are_shown_in_markdown_and_html():
     report = compliance_waivers.apply_waivers(evaluate(compliant_facts()), [waiver('RDS-02', 'r1<b>')])
-    markdown = compliance_render.render_markdown(report, compliance_render_trend.markdown_sections(report))
+    markdown = markdown_page.render_markdown(report, compliance_render_trend.markdown_sections(report))
     assert '## Warnings' in markdown and 'RDS-02 on r1&lt;b&gt;' in markdown
-    page = compliance_render.render_html(report, compliance_render_trend.html_sections(report))
+    page = html_page.render_html(report, compliance_render_trend.html_sections(report))
     assert '<h2 id="warnings">Warnings</h2>' in page and 'RDS-02 on r1&lt;b&gt;' in page

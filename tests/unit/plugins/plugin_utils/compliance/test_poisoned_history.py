@@ -13,7 +13,7 @@ from test_compliance import compliant_facts, evaluate
 from test_compliance_trend import slurped
 
 from ansible_collections.hwcloud.dbaudit.plugins.filter.compliance import audit_compliance_html, audit_compliance_markdown
-from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import report as compliance_render
+from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import html_page
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance.render import trend as compliance_render_trend
 from ansible_collections.hwcloud.dbaudit.plugins.plugin_utils.compliance import trend as compliance_trend
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import as_int_or_none
@@ -68,7 +68,7 @@ def test_item5_the_renderings_survive_a_poisoned_history_given_to_the_filters():
     report = evaluate(compliant_facts())
     history = GOOD + [{'generated_at': 'x', 'result': 'FAIL', 'violations': int(HUGE)},
                       {'generated_at': 'y', 'result': 'FAIL', 'violations': float('inf')}]
-    page = compliance_render.render_html(report, compliance_render_trend.html_sections(report, history))
+    page = html_page.render_html(report, compliance_render_trend.html_sections(report, history))
     assert page.count('<circle') == 2
     lines = compliance_render_trend.markdown_sections(report, history)
     assert not [line for line in lines if HUGE in line]
