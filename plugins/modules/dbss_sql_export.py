@@ -44,7 +44,7 @@ options:
     description:
       - How many statements are written at most, in total over every instance, newest first (1 to 200000).
       - The default is the maximum, as an export is expected to hold every statement of the period. When the limit is
-        reached, older statements may exist that are not in the file: RV(limit_reached) is true and a warning says
+        reached, older statements may exist that are not in the file; RV(limit_reached) is then true and a warning says
         so.
     type: int
     default: 200000
@@ -57,7 +57,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads the statements and compares them with O(dest); writes nothing, and RV(changed) tells whether
+    description: Reads the statements and compares them with O(dest); writes nothing, and C(changed) tells whether
       the task would write.
   diff_mode:
     support: full

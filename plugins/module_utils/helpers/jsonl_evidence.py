@@ -206,4 +206,3 @@ class JsonLinesExport:
             raise HuaweiCloudError("dest: '%s' was written, but not its checksum file '%s' (%s); `sha256sum -c` "
                                    "fails until the task runs again" % (clip(self.dest, 200), clip(self.checksum_path, 200),
                                                                         error.strerror or error))
-

@@ -35,9 +35,9 @@ def expected_bytes(records):
                     for record in records)
 
 
-def export(tmp_path, name='sqls.jsonl', check_mode=False, records=RECORDS, **kwargs):
+def export(tmp_path, name='sqls.jsonl', check_mode=False, records=None, **kwargs):
     dest, checksum = check_export_path(str(tmp_path / name))
-    return JsonLinesExport(dest, checksum, check_mode=check_mode).write(records, **kwargs)
+    return JsonLinesExport(dest, checksum, check_mode=check_mode).write(RECORDS if records is None else records, **kwargs)
 
 
 def leftovers(folder):
