@@ -115,9 +115,14 @@ EXAMPLES = r'''
     instance_ids: "{{ dbss.instances | map(attribute='id') }}"
     start_time: -2d
     risk_levels: [HIGH]
-    db_user: "{{ dbss_user | default('app_admin') }}"
+    db_user: jdoe
     dest: /tmp/dbss-evidence/high-risk.jsonl
     mode: "0640"
+  register: high_risk
+
+- name: Say what was exported
+  ansible.builtin.debug:
+    msg: "{{ high_risk.statements }} statements in {{ high_risk.dest }} (sha256 {{ high_risk.sha256 }})"
 '''
 
 RETURN = r'''

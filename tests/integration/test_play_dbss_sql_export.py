@@ -6,13 +6,18 @@ and --diff; a statement holding the secret key (added through ``POST /_sim/sqls`
 import datetime
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import requests
+import yaml
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_record_time
+from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_export
 
 REGION = 'cn-north-4'
 
@@ -146,3 +151,19 @@ def test_a_statement_holding_the_secret_key_never_reaches_the_file(sim, run_play
     assert len(records) == len(expected)
     assert records[added.json()['sql']['id']]['sql_statement'] == "CREATE USER ops IDENTIFIED BY '********'"
     assert 'hold the value of a no_log option' in run.output
+
+
+def test_the_module_examples_run_on_the_simulator(sim, ansible_env, tmp_path):
+    folder = tmp_path / 'evidence'
+    tasks = yaml.safe_load(dbss_sql_export.EXAMPLES.replace('/tmp/dbss-evidence', str(folder)))
+    play = [{'name': 'The examples of dbss_sql_export', 'hosts': 'localhost', 'gather_facts': False,
+             'module_defaults': {'group/hwcloud.dbaudit.huaweicloud': connection(sim)}, 'tasks': tasks}]
+    playbook = tmp_path / 'examples.yml'
+    playbook.write_text(yaml.safe_dump(play))
+    process = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook)],
+                             env=ansible_env, capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert sorted(path.name for path in folder.iterdir()) == [
+        'high-risk.jsonl', 'high-risk.jsonl.sha256', 'statements-last-week.jsonl', 'statements-last-week.jsonl.sha256']
+    high_risk = file_records(folder / 'high-risk.jsonl')
+    assert high_risk and {(record['db_user'], record['risk_level']) for record in high_risk} == {('jdoe', 'HIGH')}
