@@ -184,3 +184,13 @@ def test_a_statement_holding_the_secret_key_is_scrubbed_as_in_a_result(server, a
     assert SECRET_KEY.encode() not in dest.read_bytes()
     assert lines(dest) == info.result['sqls']
     assert "IDENTIFIED BY '********'" in dest.read_text()
+
+
+def test_an_empty_instance_list_writes_an_empty_verifiable_file_without_requests(server, tmp_path):
+    dest = tmp_path / 'none.jsonl'
+    outcome = run_module(dbss_sql_export, connection(server, instance_ids=[], dest=str(dest)))
+    assert outcome.rc == 0, outcome.result
+    assert outcome.result['statements'] == 0 and outcome.result['statements_by_instance'] == {}
+    assert dest.read_bytes() == b'' and outcome.result['sha256'] == hashlib.sha256(b'').hexdigest()
+    assert (tmp_path / 'none.jsonl.sha256').read_text() == '%s  none.jsonl\n' % hashlib.sha256(b'').hexdigest()
+    assert server.requests == []
