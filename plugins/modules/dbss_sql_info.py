@@ -18,77 +18,13 @@ description:
     pool (O(concurrency)); no page is requested beyond what O(limit) can need.
   - Filters sent to the service are checked again on every statement, so a statement that does not match them is
     never returned.
+  - To keep many statements as evidence, M(hwcloud.dbaudit.dbss_sql_export) writes them to a JSON Lines file
+    instead of returning them.
 author:
   - hwcloud.dbaudit contributors (@hwcloud)
-options:
-  client_ip:
-    description:
-      - Return only statements sent from this client IP address (exact). Sent to the service.
-    type: str
-  client_name:
-    description:
-      - Return only statements of this client (exact). Sent to the service.
-    type: str
-  db_ip:
-    description:
-      - Return only statements sent to the database at this IP address (exact). Sent to the service.
-    type: str
-  db_user:
-    description:
-      - Return only statements of this database user (exact, case-sensitive). Sent to the service.
-    type: str
-  instance_id:
-    description:
-      - ID of one audit instance. Exactly one of O(instance_id) and O(instance_ids) is required.
-    type: str
-  instance_ids:
-    description:
-      - IDs of several audit instances, for example C({{ dbss.instances | map(attribute='id') }}). An empty list
-        returns no statement.
-    type: list
-    elements: str
-  mask_literals:
-    description:
-      - Replace every string and number literal of RV(sqls[].sql_statement) with C(?) in the result, for example
-        C(UPDATE users SET password = ? WHERE id = ?).
-      - Audited statements hold whatever the applications sent, passwords (C(CREATE USER ... IDENTIFIED BY)) and
-        personal data included, and a task's result ends up in logs, callbacks and AWX job output. Mask them unless
-        the text itself is needed, and consider C(no_log) on the task.
-      - Single- and double-quoted text (double quotes also around identifiers in some dialects), dollar-quoted
-        strings and decimal, hexadecimal and binary numbers are masked, and comments lose their text (C(-- ?),
-        C(/* ? */), C(# ?)); back-quoted identifiers and digits inside names are kept. O(statement_contains) is
-        matched against the original text.
-      - The dialect is not known, so quoting is read both with backslash escapes (MySQL) and without (PostgreSQL
-        standard strings, SQL Server); when the two readings disagree (C('C:\')), or a comment or C([name]) could be
-        read two ways, the rest of the statement from there is masked (more, never less).
-    type: bool
-    default: false
-  query_type:
-    description:
-      - Return only statements of this type (the operation). Sent to the service.
-    type: str
-    choices: [CREATE_TABLE, CREATE_TABLESPACE, CREATE_USER, DELETE, DROP_TABLE, DROP_TABLESPACE, DROP_USER, GRANT,
-              INSERT, INSERT_SELECT, LOGIN, SELECT, SELECT_FOR_UPDATE, UPDATE]
-  risk_levels:
-    description:
-      - Return only statements of these risk levels.
-      - One level is sent to the service; the API takes only one, so with several every statement of the period
-        is read and filtered here (more requests, and windows are split as soon as they reach 10,000).
-    type: list
-    elements: str
-    choices: [HIGH, LOW, MEDIUM, NO_RISK]
-  sql_response:
-    description:
-      - Return only statements that succeeded or failed. Sent to the service.
-    type: str
-    choices: [FAILED, SUCCESS]
-  statement_contains:
-    description:
-      - Return only statements whose text contains this, ignoring case. Sent to the service (C(sql_statement)) and
-        checked again here.
-    type: str
 extends_documentation_fragment:
   - hwcloud.dbaudit.common
+  - hwcloud.dbaudit.audit_sql_query
   - hwcloud.dbaudit.info_module
   - hwcloud.dbaudit.concurrency
   - hwcloud.dbaudit.audit_records
@@ -220,66 +156,22 @@ truncated_windows:
       type: int
 '''
 
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.base_module import HuaweiCloudModule
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import (
-    INSTANCE_SELECTION_KWARGS,
-    concurrency_spec,
-    instance_selection_spec,
-)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    QUERY_TYPES,
-    SQL_RESPONSES,
-    SQL_RISK_LEVELS,
-    check_limit,
-    check_period,
-    check_text_filters,
-    describe_window,
-    list_audit_sqls,
-)
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.times import parse_time_range
-
-TEXT_FILTERS = ('client_ip', 'client_name', 'db_ip', 'db_user', 'statement_contains')
-FILTERS = TEXT_FILTERS + ('query_type', 'risk_levels', 'sql_response')
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audit_data import DEFAULT_LIMIT, MAX_LIMIT
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.sql_query_module import AuditSqlQueryModule, audit_sql_query_spec
 
 
-class DbssSqlInfoModule(HuaweiCloudModule):
-    argument_spec = dict(
-        instance_selection_spec(),
-        client_ip=dict(type='str'),
-        client_name=dict(type='str'),
-        db_ip=dict(type='str'),
-        db_user=dict(type='str'),
-        end_time=dict(type='str', default='now'),
-        limit=dict(type='int', default=DEFAULT_LIMIT),
-        mask_literals=dict(type='bool', default=False),
-        query_type=dict(type='str', choices=list(QUERY_TYPES)),
-        risk_levels=dict(type='list', elements='str', choices=list(SQL_RISK_LEVELS)),
-        sql_response=dict(type='str', choices=list(SQL_RESPONSES)),
-        start_time=dict(type='str', default='-24h'),
-        statement_contains=dict(type='str'),
-        **concurrency_spec()
-    )
-    module_kwargs = INSTANCE_SELECTION_KWARGS
+class DbssSqlInfoModule(AuditSqlQueryModule):
+    argument_spec = audit_sql_query_spec(DEFAULT_LIMIT)
     result_key = 'sqls'
 
     def run(self):
-        start, end = parse_time_range(self.params['start_time'], self.params['end_time'])
-        check_period(start, end)
-        check_text_filters(self.params, TEXT_FILTERS)
-        limit = check_limit(self.params['limit'])
-        filters = dict((name, self.params[name]) for name in FILTERS)
-        result = list_audit_sqls(self.client, self.selected_instance_ids(), start, end, filters, limit,
-                                 self.params['mask_literals'], max_workers=self.concurrency)
-        for window in result['truncated_windows']:
-            self.ansible.warn('the service returned only %d of %s statements of %s' % (
-                window['returned'], window['total'], describe_window(window)))
-        if result['limit_reached'] and limit == DEFAULT_LIMIT:
+        query = self.sql_query()
+        result = self.fetch_sqls(query)
+        if result['limit_reached'] and query.limit == DEFAULT_LIMIT:
             # The default is easy to miss: say that the newest statements only are returned, and how to get more.
             self.ansible.warn('only the newest %d statements are returned (the default limit); older statements of '
                               'the period may exist: raise limit (at most %d), shorten the period or add a filter'
-                              % (limit, MAX_LIMIT))
+                              % (query.limit, MAX_LIMIT))
         return result
 
 

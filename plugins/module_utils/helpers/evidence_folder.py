@@ -218,30 +218,48 @@ def read_own_text(path, max_bytes=MAX_INDEX_BYTES):
         return None, 'is not UTF-8 text'
 
 
-def file_digest(path):
-    """``(size, sha256 hex)`` of a regular file, or None when there is none (missing, a link, a directory, a FIFO)."""
+def file_digest(path, max_bytes=None, on_chunk=None):
+    """``(size, sha256 hex)`` of a regular file, or None when there is none (missing, a link, a directory, a FIFO) or
+    when it holds more than ``max_bytes`` (not read then). ``on_chunk(bytes)`` sees every chunk read."""
     try:
-        handle, _info = _open_regular(path)
+        handle, info = _open_regular(path)
     except (OSError, NotOurs):
         return None
     digest = hashlib.sha256()
     size = 0
     try:
         with os.fdopen(handle, 'rb') as stream:
+            if max_bytes is not None and info.st_size > max_bytes:
+                return None
             for chunk in iter(lambda: stream.read(HASH_CHUNK_BYTES), b''):
                 size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    return None
                 digest.update(chunk)
+                if on_chunk is not None:
+                    on_chunk(chunk)
     except OSError:
         return None
     return size, digest.hexdigest()
+
+
+def regular_or_absent(path):
+    """None when ``path`` is a regular file or nothing; else what it is (``a symbolic link``, ``a FIFO``, ...),
+    looked at without following a link nor opening anything."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    return None if stat.S_ISREG(mode) else _kind(mode)
 
 
 class PendingFile:
     """A file being written: a temporary name in its final folder (so the rename is atomic), hashed while written,
     renamed into place by :meth:`commit` only once complete, removed by :meth:`discard` otherwise."""
 
-    def __init__(self, final_path):
+    def __init__(self, final_path, mode=FILE_MODE):
         self.final_path = final_path
+        self.mode = mode
         folder, name = os.path.split(final_path)
         handle, self.temp_path = tempfile.mkstemp(prefix='.%s.' % name[:60], suffix='.part', dir=folder)
         self._stream = os.fdopen(handle, 'wb')
@@ -268,7 +286,7 @@ class PendingFile:
         self._stream.flush()
         os.fsync(self._stream.fileno())
         self._stream.close()
-        os.chmod(self.temp_path, FILE_MODE)
+        os.chmod(self.temp_path, self.mode)
         os.replace(self.temp_path, self.final_path)
 
     def discard(self):
@@ -280,7 +298,7 @@ class PendingFile:
             pass
 
 
-def write_atomically(path, text):
+def write_atomically(path, text, mode=FILE_MODE):
     folder, name = os.path.split(path)
     handle, temp_path = tempfile.mkstemp(prefix='.%s.' % name, suffix='.part', dir=folder)
     try:
@@ -288,7 +306,7 @@ def write_atomically(path, text):
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_path, FILE_MODE)
+        os.chmod(temp_path, mode)
         os.replace(temp_path, path)
     except BaseException:
         if os.path.exists(temp_path):

@@ -63,13 +63,21 @@ def plain_json(value):
     return True
 
 
+def escaped_secrets(secrets, ensure_ascii):
+    """Each of ``secrets`` as it shows inside a JSON text written with ``ensure_ascii``."""
+    return [json.dumps(str(secret), ensure_ascii=ensure_ascii)[1:-1] for secret in secrets]
+
+
+def shows_secret(text, escaped):
+    """Whether any of ``escaped`` (see ``escaped_secrets``) shows in the JSON text ``text``."""
+    return any(secret in text for secret in escaped)
+
+
 def free_text(value, secrets, ensure_ascii):
     """The JSON text of ``value``, or None when any of ``secrets`` shows in it (in its JSON-escaped form)."""
     text = json.dumps(value, ensure_ascii=ensure_ascii, allow_nan=False, check_circular=False)
-    for secret in secrets:
-        escaped = json.dumps(str(secret), ensure_ascii=ensure_ascii)[1:-1]
-        if escaped in text:
-            return None
+    if shows_secret(text, escaped_secrets(secrets, ensure_ascii)):
+        return None
     return text
 
 
