@@ -5,7 +5,9 @@ The simulator (in its own process) seeds about 60,000 statements on 2 audit inst
 request after 50 ms. The module runs in a real ansible-playbook (concurrency 8, a limit above what the instances hold,
 windows split under the service's 10,000-record cap); the SDK loop (huaweicloudsdkdbss ListAuditSqlsNew) pages one
 window after the other, 100 a page, with the windows a user would pick by hand to stay under the cap (one a day).
-Both sides' statement IDs are compared: the figures count only when they are identical.
+Both sides' statement IDs are compared: the figures count only when they are identical. The same statements are
+then exported with hwcloud.dbaudit.dbss_sql_export (a JSON Lines file, only a summary in the result), its file's IDs
+compared too. One row per --concurrency value (default 8, the modules' default, and 16).
 
 Then, without latency: the module alone (no controller) for its CPU time per statement, and the same task inside
 ansible-playbook for the split between the module's process and Ansible's controller (which decodes the module's
@@ -13,7 +15,7 @@ JSON, registers the result and templates it: Ansible's share, not the collection
 cProfile of the module alone.
 
 Prints figures; asserts nothing (machines are noisy). Each figure is the median of --runs runs.
-Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py [--runs 3] [--skip-sdk]``.
+Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py [--runs 3] [--concurrency 8,16] [--skip-sdk]``.
 """
 
 import argparse
@@ -70,6 +72,31 @@ PLAYBOOK = """---
         mode: "0600"
 """
 
+# The same statements written to a JSON Lines file by dbss_sql_export: only a summary reaches the controller; the
+# file's IDs are compared with the SDK's by this script.
+EXPORT_PLAYBOOK = """---
+- name: Time one export
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Start
+      ansible.builtin.set_fact:
+        began: "{{ now().timestamp() }}"
+    - name: The measured task
+      hwcloud.dbaudit.dbss_sql_export: "{{ module_args }}"
+      register: outcome
+    - name: Stop
+      ansible.builtin.set_fact:
+        ended: "{{ now().timestamp() }}"
+    - name: Hand the figures over
+      ansible.builtin.copy:
+        content: "{{ {'seconds': (ended | float) - (began | float), 'statements': outcome.statements,
+                      'changed': outcome.changed, 'truncated': outcome.truncated_windows | length,
+                      'limit_reached': outcome.limit_reached} | to_json }}"
+        dest: "{{ result_file }}"
+        mode: "0600"
+"""
+
 
 # The task alone, registered as users do: the run's CPU is then start-up, the module and Ansible handling its result.
 BARE_PLAYBOOK = """---
@@ -88,12 +115,19 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def collection_run(sim, workdir, module_args, bare=False):
+def collection_run(sim, workdir, module_args, bare=False, export=False):
     """The task's own time (set_fact timestamps), the whole run's wall and CPU time (controller and module
-    processes), and the figures the playbook handed over; ``bare``: the task alone, whole run's figures only."""
+    processes), and the figures the playbook handed over; ``bare``: the task alone, whole run's figures only;
+    ``export``: dbss_sql_export to a new file (``ids`` read from it)."""
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
-        handle.write(BARE_PLAYBOOK if bare else PLAYBOOK)
+        handle.write(BARE_PLAYBOOK if bare else EXPORT_PLAYBOOK if export else PLAYBOOK)
+    dest = os.path.join(workdir, 'export', 'statements.jsonl')
+    if export:
+        module_args = dict(module_args, dest=dest)
+        for path in (dest, dest + '.sha256'):
+            if os.path.exists(path):
+                os.unlink(path)
     result_file = os.path.join(workdir, 'result.json')
     variables = os.path.join(workdir, 'vars.json')
     with open(variables, 'w') as handle:
@@ -112,6 +146,9 @@ def collection_run(sim, workdir, module_args, bare=False):
     if not bare:
         with open(result_file) as handle:
             figures = json.load(handle)
+    if export:
+        with open(dest, encoding='utf-8') as handle:
+            figures['ids'] = [json.loads(line)['id'] for line in handle]
     figures.update(whole=whole, cpu=cpu, requests=sim.count_requests('/sqls'))
     return figures
 
@@ -166,18 +203,20 @@ def compare_latency(args):
         print('%d audited SQL statements of %d audit instances over %d days, %d ms latency per request'
               % (sum(counts.values()), len(instance_ids), args.days, args.latency_ms))
         rows = []
-        for concurrency in args.concurrency:
-            arguments = dict(module_args, concurrency=concurrency)
-            ours = [collection_run(sim, workdir, arguments) for _run in range(args.runs)]
-            last = ours[-1]
-            task = median(run['seconds'] for run in ours)
-            rows.append((concurrency, task, last['ids']))
-            print('  dbss_sql_info (concurrency %d): task %.2f s (runs %s), whole ansible-playbook %.2f s, %.2f s CPU; '
-                  '%d statements, %d requests, %d windows cut at the cap'
-                  % (concurrency, task, ', '.join('%.2f' % run['seconds'] for run in ours),
-                     median(run['whole'] for run in ours), median(run['cpu'] for run in ours), len(last['ids']),
-                     last['requests'], last['truncated']))
-            sys.stdout.flush()
+        for export in (False, True):
+            module = 'dbss_sql_export (to a JSON Lines file)' if export else 'dbss_sql_info (records in the result)'
+            for concurrency in args.concurrency:
+                arguments = dict(module_args, concurrency=concurrency)
+                ours = [collection_run(sim, workdir, arguments, export=export) for _run in range(args.runs)]
+                last = ours[-1]
+                task = median(run['seconds'] for run in ours)
+                rows.append((module, concurrency, task, last['ids']))
+                print('  %s, concurrency %d: task %.2f s (runs %s), whole ansible-playbook %.2f s, %.2f s CPU; '
+                      '%d statements, %d requests, %d windows cut at the cap'
+                      % (module, concurrency, task, ', '.join('%.2f' % run['seconds'] for run in ours),
+                         median(run['whole'] for run in ours), median(run['cpu'] for run in ours), len(last['ids']),
+                         last['requests'], last['truncated']))
+                sys.stdout.flush()
         if args.skip_sdk:
             return
         credentials = sim.credentials
@@ -193,10 +232,10 @@ def compare_latency(args):
         print('  official SDK, sequential, day by day: %.2f s (runs %s); %d statements, %d requests'
               % (sdk_seconds, ', '.join('%.2f' % seconds for seconds, _ids, _requests in sdk), len(sdk[-1][1]),
                  sdk[-1][2]))
-        for concurrency, task, ids in rows:
+        for module, concurrency, task, ids in rows:
             identical = sorted(sdk[-1][1]) == sorted(ids) and len(set(ids)) == len(ids)
-            print('  ratio, concurrency %d: %.1fx faster than the SDK (task; target >= 6x); identical records on both '
-                  'sides: %s' % (concurrency, sdk_seconds / task, 'yes' if identical else 'NO'))
+            print('  %s, concurrency %d: %.1fx faster than the SDK (task; target >= 6x); identical records: %s'
+                  % (module.split(' ')[0], concurrency, sdk_seconds / task, 'yes' if identical else 'NO'))
 
 
 def where_time_goes(args):
