@@ -230,7 +230,8 @@ class SimulatorApp:
         if route is None:
             return
         exchanges.append({"route": "%s %s" % (route.method, route.pattern), "account": record.get("account"),
-                          "method": request.method, "path": request.path, "query": request.query, "request_headers": dict(request.headers), "request_body": request.body, "status": response.status,
+                          "method": request.method, "path": request.path, "query": request.query, "request_headers": dict(request.headers),
+                          "request_body": request.body, "status": response.status,
                           "response_body": b"".join(response.chunks()) if response.stream is None else None})
 
     def _handle_service(self, request, record):
