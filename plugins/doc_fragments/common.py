@@ -108,7 +108,7 @@ options:
       - How many times a request is retried after throttling (HTTP 429), a 500, 502, 503 or 504 answer, a
         connection error or a timeout. Only idempotent requests are retried, with capped exponential backoff
         and jitter, honouring C(Retry-After).
-      - At C(-vvv), each retry is reported in the result key C(api_retries).
+      - Each retry is reported in the result key C(api_retries), whatever the verbosity.
       - If not set, the environment variable E(HW_MAX_RETRIES) is used.
     type: int
     default: 5

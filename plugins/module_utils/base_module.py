@@ -8,18 +8,23 @@ A module subclasses :class:`HuaweiCloudModule`, declares ``argument_spec``, ``mo
 ``result_key``, implements ``run()`` returning its result, and its ``main()`` is ``MyModule()()``.
 """
 
+import threading
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.common_options import common_argument_spec
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.concurrency import check_concurrency
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.config import ClientConfig, check_id
-from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.errors import HuaweiCloudConfigError, HuaweiCloudError, clip
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.result_output import exit_sparing
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.shapes import unique
 
-# Retries are reported in the result at -vvv, the verbosity at which people look for them.
-RETRY_VERBOSITY = 3
+# Every retry a task made is in its result (``api_retries``), whatever the verbosity: a task that only succeeded on a
+# second try is something to know. Bounded so that a long outage cannot flood the result: at most this many lines,
+# each cut at this many characters, and one last line that counts the others.
+MAX_RETRY_LINES = 50
+RETRY_LINE_CHARACTERS = 500
 
 
 class HuaweiCloudModule:
@@ -35,6 +40,8 @@ class HuaweiCloudModule:
         self.params = self.ansible.params
         self.client = None
         self._retries = []
+        self._retry_count = 0
+        self._retries_lock = threading.Lock()
 
     def run(self):
         """Do the module's work with ``self.client``; return the result keys (without ``changed``)."""
@@ -87,9 +94,23 @@ class HuaweiCloudModule:
             exit_sparing(self.ansible, dict(changed=changed, **result), self.result_key)
 
     def _record_retry(self, message):
-        self._retries.append(message)
+        # Called from the client's worker threads; only the first lines are kept, the others counted.
+        with self._retries_lock:
+            self._retry_count += 1
+            if len(self._retries) < MAX_RETRY_LINES:
+                self._retries.append(message)
 
     def _debug_info(self):
-        if self._retries and self.ansible._verbosity >= RETRY_VERBOSITY:
-            return {'api_retries': list(self._retries)}
-        return {}
+        if not self._retry_count:
+            return {}
+        return {'api_retries': retry_report(self._retries, self._retry_count, self.client.secrets.scrub if self.client else str)}
+
+
+def retry_report(lines, count, scrub):
+    """The ``api_retries`` list: ``lines`` scrubbed (before they are cut, so that no part of a secret survives), each
+    cut at RETRY_LINE_CHARACTERS, at most MAX_RETRY_LINES of them, and one more line naming how many of the ``count``
+    retries are not listed."""
+    report = [clip(scrub(line), RETRY_LINE_CHARACTERS) for line in lines[:MAX_RETRY_LINES]]
+    if count > len(report):
+        report.append('... and %d more retries, not listed' % (count - len(report)))
+    return report

@@ -67,8 +67,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 api_retries:
-  description: One line per retried request, only at C(-vvv) and only when a retry happened.
-  returned: when verbosity is 3 or more and a request was retried
+  description: >-
+    One line per retried request, whatever the verbosity. Scrubbed of every credential like every message; each line
+    is cut at 500 characters, and after 50 lines one last line counts the retries not listed.
+  returned: when a request was retried
   type: list
   elements: str
 scopes:

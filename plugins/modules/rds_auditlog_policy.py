@@ -134,8 +134,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 api_retries:
-  description: One line per retried request or repeated write, only at C(-vvv) and only when one happened.
-  returned: when verbosity is 3 or more and a request was retried
+  description: >-
+    One line per retried request or repeated write, whatever the verbosity. Scrubbed of every credential like every
+    message; each line is cut at 500 characters, and after 50 lines one last line counts the retries not listed.
+  returned: when a request was retried
   type: list
   elements: str
 diff:

@@ -1,5 +1,9 @@
 """Run real ``ansible-playbook`` against the simulator on 127.0.0.1.
 
+Each test is in an integration target, ``targets/<name>/``, beside the playbooks it runs (tests/support/
+integration_targets.py): ``run_playbook(name)`` runs the target's own playbook, or one of a target its ``aliases``
+need (``needs/target/<other>``), whose folder is on ``sys.path`` too for the helpers a test imports from it.
+
 The collection comes from ``ANSIBLE_COLLECTIONS_PATH`` when set (``make integration`` points it at the built and
 installed tarball), otherwise from this checkout.
 """
@@ -12,9 +16,14 @@ import sys
 import pytest
 
 from hwtest_support import COLLECTIONS_ROOT
+from integration_targets import needed_targets, playbook_path, target_dir, target_names
 from ocsf_support import check_every_report_under
 
-PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'playbooks')
+# A test imports helpers from the test file of a target it needs, whichever file pytest collects first.
+for _needed in sorted(set(other for name in target_names() for other in needed_targets(name))):
+    if target_dir(_needed) not in sys.path:
+        sys.path.append(target_dir(_needed))
+
 BIN_DIR = os.path.dirname(sys.executable)
 
 
@@ -51,11 +60,13 @@ def ansible_env(sim, tmp_path):
 
 
 @pytest.fixture
-def run_playbook(ansible_env, tmp_path):
+def run_playbook(ansible_env, tmp_path, request):
+    target = os.path.basename(os.path.dirname(str(request.node.fspath)))
+
     def run(name, extra_vars=None, env=None, verbosity=0, check=False, diff=False):
         result_file = tmp_path / ('%s.result.json' % name)
         variables = dict(extra_vars or {}, result_file=str(result_file))
-        command = [os.path.join(BIN_DIR, 'ansible-playbook'), os.path.join(PLAYBOOKS, name + '.yml'),
+        command = [os.path.join(BIN_DIR, 'ansible-playbook'), playbook_path(target, name),
                    '-e', json.dumps(variables)]
         if verbosity:
             command.append('-' + 'v' * verbosity)

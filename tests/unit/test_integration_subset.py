@@ -4,8 +4,9 @@ ansible-inventory and the role: a marker dropped, or a module added without a ma
 line, before any integration test runs).
 
 Read from the test sources: the string constants of each marked test, of its parameters and of the helpers and
-fixtures of its own file that it uses name the playbooks it runs (tests/integration/playbooks/<name>.yml) and the
-commands it starts."""
+fixtures of its own file that it uses name the playbooks it runs (the playbooks of its integration target,
+tests/integration/targets/<target>/<name>.yml, or of a target its aliases need: tests/support/integration_targets.py)
+and the commands it starts."""
 
 import ast
 import os
@@ -14,9 +15,8 @@ import re
 import pytest
 
 from hwtest_support import REPO_ROOT
+from integration_targets import playbooks, pytest_files, target_names
 
-INTEGRATION = os.path.join(REPO_ROOT, 'tests', 'integration')
-PLAYBOOKS = os.path.join(INTEGRATION, 'playbooks')
 MARK = 'all_core_lines'
 FQCN = re.compile(r'\bhwcloud\.dbaudit\.(\w+)\b')
 ROLE = 'audit_compliance'
@@ -25,10 +25,6 @@ ROLE = 'audit_compliance'
 def module_names():
     folder = os.path.join(REPO_ROOT, 'plugins', 'modules')
     return sorted(name[:-3] for name in os.listdir(folder) if name.endswith('.py') and name != '__init__.py')
-
-
-def playbook_names():
-    return sorted(name[:-4] for name in os.listdir(PLAYBOOKS) if name.endswith('.yml'))
 
 
 def mentions_mark(nodes):
@@ -61,11 +57,12 @@ def constants_of_marked_tests(path):
 
 
 def marked_tests():
+    """{'<test file>::<test>': (its target, the string constants it reaches)} of every marked test."""
     result = {}
-    for name in sorted(os.listdir(INTEGRATION)):
-        if name.startswith('test_') and name.endswith('.py'):
-            for test, constants in constants_of_marked_tests(os.path.join(INTEGRATION, name)).items():
-                result['%s::%s' % (name, test)] = constants
+    for target in target_names():
+        for path in pytest_files(target):
+            for test, constants in constants_of_marked_tests(path).items():
+                result['%s::%s' % (os.path.basename(path), test)] = (target, constants)
     return result
 
 
@@ -73,12 +70,14 @@ def covered():
     """The modules named in the playbooks the marked tests run, whether they run the role, and whether they run
     ansible-inventory."""
     tests = marked_tests()
-    constants = set().union(*tests.values()) if tests else set()
-    playbooks = [name for name in playbook_names() if name in constants]
+    run = set()
+    for target, constants in tests.values():
+        run |= set(path for name, path in playbooks(target).items() if name in constants)
     named = set()
-    for name in playbooks:
-        with open(os.path.join(PLAYBOOKS, name + '.yml'), encoding='utf-8') as handle:
+    for path in sorted(run):
+        with open(path, encoding='utf-8') as handle:
             named |= set(FQCN.findall(handle.read()))
+    constants = set().union(*(constants for _target, constants in tests.values()))
     return tests, set(module_names()) & named, ROLE in named, 'ansible-inventory' in constants
 
 

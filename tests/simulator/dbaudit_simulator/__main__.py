@@ -25,6 +25,13 @@ def _positive(text):
     return value
 
 
+def _result_window(text):
+    value = int(text)
+    if not 1 <= value <= 10000:
+        raise argparse.ArgumentTypeError("must be between 1 and 10000 (the service serves at most 10,000 records a query)")
+    return value
+
+
 def _rate(text):
     value = float(text)
     if not math.isfinite(value) or value < 0:
@@ -64,7 +71,9 @@ def build_parser():
     parser.add_argument("--sql-per-day", type=_non_negative, default=200, dest="sql_per_instance_per_day",
                         help="audited SQL statements a day per DBSS audit instance over --log-days (e.g. 2300 for about 100,000 in 45 days)")
     parser.add_argument("--clip-audit-totals", action="store_true",
-                        help="report audit-data totals clipped at the 10,000 records a query serves, as the console does")
+                        help="report audit-data totals clipped at the records a query serves (--sql-result-window), as the console does")
+    parser.add_argument("--sql-result-window", type=_result_window, default=10000,
+                        help="the most audited statements one query serves, 1..10000 (default 10000, the service's); page * size beyond it is refused")
     parser.add_argument("--clean", action="store_true",
                         help="clean-account profile: the generated account made compliant with every audit check")
     parser.add_argument("--member-accounts", default="hwsim-member-1,hwsim-member-2",
@@ -102,7 +111,7 @@ def main(argv=None):
                              log_interval_hours=args.log_interval_hours, instance_shape=args.instance_shape, latency_ms=args.latency_ms,
                              rate_limit=args.rate_limit, rate_limit_burst=args.rate_limit_burst, clean=args.clean, log_file_kb=args.log_file_kb,
                              link_ttl_seconds=args.link_ttl_seconds, sql_per_instance_per_day=args.sql_per_instance_per_day,
-                             clip_audit_totals=args.clip_audit_totals,
+                             clip_audit_totals=args.clip_audit_totals, sql_result_window=args.sql_result_window,
                              member_accounts=args.member_accounts, sts_ttl_seconds=args.sts_ttl_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())

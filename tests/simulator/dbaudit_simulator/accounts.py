@@ -56,6 +56,11 @@ class Account:
                 self._data = self._data_factory()
             return self._data
 
+    def generated_data(self):
+        """The account's SimulatorData if it was generated already, else None (it is then seeded data anyway)."""
+        with self._lock:
+            return self._data
+
     def describe(self):
         return {"name": self.name, "domain_name": self.domain_name, "domain_id": self.domain_id, "access_key": self.access_key,
                 "secret_key": self.secret_key, "projects": dict(self.project_ids),

@@ -17,7 +17,7 @@ from .accounts import Accounts
 from .apis import control, dbss, dbss_audit, iam, obs, rds, sts
 from .apis.common import HandlerContext
 from .auth import AuthFailure, SignatureVerifier, TokenStore
-from .config import INSTANCE_SHAPES, check_link_ttl
+from .config import INSTANCE_SHAPES, check_flag, check_link_ttl, check_sql_result_window
 from .faults import TRANSFER_KINDS, FaultInjector, RequestLog
 from .flow_control import FlowControl, credential_key
 from .storage import LinkSigner, StorageStats, object_path
@@ -68,7 +68,7 @@ ROUTES = (
 # Headers that carry API credentials; a download from object storage should send none of them.
 API_CREDENTIAL_HEADERS = ("authorization", "x-auth-token", "x-security-token", "x-sdk-date")
 # Fault kinds after which the request is still handled normally.
-_PASS_THROUGH_KINDS = ("ignore_offset",) + TRANSFER_KINDS
+_PASS_THROUGH_KINDS = ("ignore_offset", "ignore_filters") + TRANSFER_KINDS
 
 
 def _auth_scheme(headers):
@@ -107,6 +107,8 @@ class SimulatorApp:
         self._shape_lock = threading.Lock()
         self._instance_shape = config.instance_shape
         self._link_ttl = config.link_ttl_seconds
+        self._clip_audit_totals = config.clip_audit_totals
+        self._sql_result_window = config.sql_result_window
         # A list while the contract tests record what is exchanged (Simulator.recording_exchanges), else None.
         self.exchanges = None
 
@@ -130,6 +132,33 @@ class SimulatorApp:
         seconds = check_link_ttl(seconds)
         with self._shape_lock:
             self._link_ttl = seconds
+
+    @property
+    def clip_audit_totals(self):
+        with self._shape_lock:
+            return self._clip_audit_totals
+
+    def set_clip_audit_totals(self, clip):
+        clip = check_flag(clip, "clip_audit_totals")
+        with self._shape_lock:
+            self._clip_audit_totals = clip
+
+    @property
+    def sql_result_window(self):
+        with self._shape_lock:
+            return self._sql_result_window
+
+    def set_sql_result_window(self, records):
+        records = check_sql_result_window(records)
+        with self._shape_lock:
+            self._sql_result_window = records
+
+    def reset_audit_data(self):
+        """Forget every alarm, statement and rule added while running (live.py), in every account generated so far."""
+        datas = [self.data] + [account.generated_data() for account in self.accounts.by_name.values() if account is not self.accounts.main]
+        for data in datas:
+            for region_data in (data.regions.values() if data is not None else ()):
+                region_data.audit_data.reset()
 
     def reset_counters(self):
         """What DELETE /_sim/requests and Simulator.reset_requests() restart: the log and every counter."""
@@ -201,7 +230,8 @@ class SimulatorApp:
         if route is None:
             return
         exchanges.append({"route": "%s %s" % (route.method, route.pattern), "account": record.get("account"),
-                          "method": request.method, "path": request.path, "query": request.query, "request_body": request.body, "status": response.status,
+                          "method": request.method, "path": request.path, "query": request.query, "request_headers": dict(request.headers),
+                          "request_body": request.body, "status": response.status,
                           "response_body": b"".join(response.chunks()) if response.stream is None else None})
 
     def _handle_service(self, request, record):
@@ -238,6 +268,7 @@ class SimulatorApp:
             ctx = HandlerContext(self, request, params, region)
             ctx.account = account
             ctx.ignore_offset = rule is not None and rule.kind == "ignore_offset"
+            ctx.ignore_filters = rule is not None and rule.kind == "ignore_filters"
             return route.handler(ctx)
         except errors.ApiError as err:
             return json_response(err.status, err.body, err.headers)

@@ -420,6 +420,13 @@ class AuditDataStore:
                 self._series[inst_id] = cached
         return cached
 
+    def reset(self):
+        """Forget everything generated or added while running (live.py): the next use generates the seeded data again,
+        identical, since it depends only on (seed, region, instance id)."""
+        with self._lock, self._series_lock:
+            self._bundles.clear()
+            self._series.clear()
+
     def sql_count(self, inst_id):
         """How many statements the instance has, without generating them."""
         bundle = self.bundle(inst_id)

@@ -56,6 +56,10 @@ class SimulatorConfig:
     # Report the totals of the DBSS audit-data lists (statements, alarm log) clipped at the 10,000 records a query serves,
     # as the console does ("A maximum of 10,000 records can be retrieved in a query"); False reports the true total.
     clip_audit_totals: bool = False
+    # The most statements one audited-SQL query serves (page * size beyond it is refused): 10,000 on the real service. A
+    # smaller window (tests) refuses more and clips totals lower; a larger one is refused, as the service would refuse
+    # those pages.
+    sql_result_window: int = 10000
     # Other accounts (accounts.py): each has its own domain, AK/SK, projects and seeded data (generated when first used), and
     # the agencies of AGENCY_NAMES; the default account's data is the same with or without them.
     member_accounts: tuple = ("hwsim-member-1", "hwsim-member-2")
@@ -88,6 +92,25 @@ class SimulatorConfig:
             self.member_accounts = tuple(a.strip() for a in self.member_accounts.split(",") if a.strip())
         self.member_accounts = check_member_accounts(self.member_accounts)
         self.sts_ttl_seconds = check_sts_ttl(self.sts_ttl_seconds)
+        self.sql_result_window = check_sql_result_window(self.sql_result_window)
+        self.clip_audit_totals = check_flag(self.clip_audit_totals, "clip_audit_totals")
+
+
+# "A maximum of 10,000 records can be retrieved in a query" (DBSS user guide).
+MAX_SQL_RESULT_WINDOW = 10000
+
+
+def check_sql_result_window(value):
+    """The most statements one query serves: an integer 1..10000 (never more than the real service serves)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SQL_RESULT_WINDOW:
+        raise ValueError("sql_result_window must be an integer between 1 and %d, got %r" % (MAX_SQL_RESULT_WINDOW, value))
+    return value
+
+
+def check_flag(value, name):
+    if not isinstance(value, bool):
+        raise ValueError("%s must be true or false, got %r" % (name, value))
+    return value
 
 
 # A listed size becomes a file the simulator streams; beyond this a typo (KB taken for bytes) would ask for terabytes.

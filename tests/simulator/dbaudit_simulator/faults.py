@@ -4,7 +4,7 @@ import copy
 import re
 import threading
 
-FAULT_KINDS = ("status", "html", "empty", "latency", "drop", "ignore_offset", "truncate", "reset", "expire")
+FAULT_KINDS = ("status", "html", "empty", "latency", "drop", "ignore_offset", "ignore_filters", "truncate", "reset", "expire")
 # Kinds that only make sense for the object storage behind download links; API requests never match them.
 STORAGE_ONLY_KINDS = ("expire",)
 # Kinds that let the request be handled, then spoil the transfer of its answer (the server applies them).
@@ -18,6 +18,7 @@ _KIND_OPTIONS = {
     "latency": {"ms"},
     "drop": set(),
     "ignore_offset": set(),
+    "ignore_filters": set(),
     # bytes: body bytes sent before the connection is closed (truncate; default half the body) or reset (default 0:
     # not even the status line).
     "truncate": {"bytes"},

@@ -139,13 +139,51 @@ class Simulator:
     # new audit data while running (live.py) ----------------------------------------------------------------------
     def raise_alarm(self, instance_id, region=None, **fields):
         """Add an alarm to the instance's alarm log now (an UNDO alarm, HIGH RISK_RULE by default; ``fields`` are
-        alarm_type, alarm_risk, alarm_description, alarm_time) and return it as the API answers it."""
+        alarm_type, alarm_risk, alarm_description, alarm_time, alarm_status) and return it as the API answers it."""
         return live.raise_alarm(self._region_data(region), instance_id, clock=self._app.clock, **fields)
+
+    def raise_alarms(self, instance_id, alarms, region=None):
+        """Add many alarms at once (each a dict of the fields of raise_alarm); returns them as the API answers them."""
+        return live.raise_alarms(self._region_data(region), instance_id, alarms, clock=self._app.clock)
 
     def add_statement(self, instance_id, region=None, **fields):
         """Add an audited statement to the instance now (a HIGH DROP TABLE by default; ``fields`` as live.add_statement)
         and return it as the API answers it."""
         return live.add_statement(self._region_data(region), instance_id, clock=self._app.clock, **fields)
+
+    def add_statements(self, instance_id, statements, region=None):
+        """Add many audited statements at once (each a dict of the fields of add_statement); returns them as the API
+        answers them, in the order given."""
+        return live.add_statements(self._region_data(region), instance_id, statements, clock=self._app.clock)
+
+    def add_risk_rule(self, instance_id, region=None, **fields):
+        """Add a custom risk rule to the instance (ON, MEDIUM by default; ``fields`` name, risk_level, status, feature)."""
+        return live.add_risk_rule(self._region_data(region), instance_id, **fields)
+
+    def add_sql_injection_rule(self, instance_id, region=None, **fields):
+        """Add a SQL injection rule to the instance (ON, HIGH by default; ``fields`` name, risk_level, status, feature, regex)."""
+        return live.add_sql_injection_rule(self._region_data(region), instance_id, **fields)
+
+    def reset_audit_data(self):
+        """Forget every alarm, statement and rule added while running, in every account: the seeded data again."""
+        self._app.reset_audit_data()
+
+    # the DBSS audit-data lists' limits --------------------------------------------------------------------------------
+    def set_clip_audit_totals(self, clip):
+        """Totals of the statement and alarm lists clipped at the result window (True), or true (False)."""
+        self._app.set_clip_audit_totals(clip)
+
+    @property
+    def clip_audit_totals(self):
+        return self._app.clip_audit_totals
+
+    def set_sql_result_window(self, records):
+        """The most statements one query serves from now on, 1..10000 (10,000 on the real service)."""
+        self._app.set_sql_result_window(records)
+
+    @property
+    def sql_result_window(self):
+        return self._app.sql_result_window
 
     def _region_data(self, region):
         name = region or self.config.regions[0]

@@ -15,6 +15,8 @@ class HandlerContext:
         self.region = region
         self.query = request.query
         self.ignore_offset = False
+        # A broken-server fault: the audit-data lists answer every record of the instance, whatever the time and filters.
+        self.ignore_filters = False
         # The account the request's credentials act as (accounts.Account); the app sets it after authentication.
         self.account = app.accounts.main
 

@@ -1,6 +1,6 @@
 """The simulator's own control API under /_sim/: unauthenticated, never faulted, never recorded."""
 
-from ..config import check_link_ttl, check_sts_ttl
+from ..config import check_flag, check_link_ttl, check_sql_result_window, check_sts_ttl
 from ..flow_control import check_rate_limit
 from .. import live
 from ..wire import json_response, Response
@@ -52,7 +52,8 @@ def _clear_faults(app, _request):
 
 def _set_config(app, request):
     body = _body(request)
-    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst", "link_ttl_seconds", "sts_ttl_seconds"}
+    unknown = set(body) - {"instance_shape", "rate_limit", "rate_limit_burst", "link_ttl_seconds", "sts_ttl_seconds", "clip_audit_totals",
+                           "sql_result_window"}
     if unknown:
         raise ValueError("unsupported config keys: %s" % ", ".join(sorted(unknown)))
     if "rate_limit_burst" in body and "rate_limit" not in body:
@@ -61,6 +62,8 @@ def _set_config(app, request):
     rate_limit = check_rate_limit(body["rate_limit"], body.get("rate_limit_burst", 0)) if "rate_limit" in body else None
     link_ttl = check_link_ttl(body["link_ttl_seconds"]) if "link_ttl_seconds" in body else None
     sts_ttl = check_sts_ttl(body["sts_ttl_seconds"]) if "sts_ttl_seconds" in body else None
+    clip = check_flag(body["clip_audit_totals"], "clip_audit_totals") if "clip_audit_totals" in body else None
+    window = check_sql_result_window(body["sql_result_window"]) if "sql_result_window" in body else None
     if "instance_shape" in body:
         app.set_instance_shape(body["instance_shape"])
     answer = {"instance_shape": app.instance_shape}
@@ -70,6 +73,12 @@ def _set_config(app, request):
     if "sts_ttl_seconds" in body:
         app.accounts.set_sts_ttl(sts_ttl)
         answer["sts_ttl_seconds"] = sts_ttl
+    if clip is not None:
+        app.set_clip_audit_totals(clip)
+        answer["clip_audit_totals"] = clip
+    if window is not None:
+        app.set_sql_result_window(window)
+        answer["sql_result_window"] = window
     if rate_limit is not None:
         app.flow_control.configure(*rate_limit)
         flow = app.flow_control.describe()
@@ -144,6 +153,21 @@ def _add_statement(app, request):
     return json_response(201, {"sql": live.add_statement(region, instance_id, clock=app.clock, **fields)})
 
 
+def _add_risk_rule(app, request):
+    region, instance_id, fields = _live_body(app, request, live.RISK_RULE_KEYS)
+    return json_response(201, {"rule": live.add_risk_rule(region, instance_id, **fields)})
+
+
+def _add_sql_injection_rule(app, request):
+    region, instance_id, fields = _live_body(app, request, live.SQL_INJECTION_RULE_KEYS)
+    return json_response(201, {"rule": live.add_sql_injection_rule(region, instance_id, **fields)})
+
+
+def _reset_audit_data(app, _request):
+    app.reset_audit_data()
+    return Response(204)
+
+
 _ROUTES = {
     ("GET", "/_sim/health"): _health,
     ("GET", "/_sim/requests"): _get_requests,
@@ -162,6 +186,9 @@ _ROUTES = {
     ("POST", "/_sim/tokens"): _issue_token,
     ("POST", "/_sim/alarms"): _raise_alarm,
     ("POST", "/_sim/sqls"): _add_statement,
+    ("POST", "/_sim/risk-rules"): _add_risk_rule,
+    ("POST", "/_sim/sql-injection-rules"): _add_sql_injection_rule,
+    ("DELETE", "/_sim/audit-data"): _reset_audit_data,
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from hwtest_support import run_module, sim_requests
 
+from ansible_collections.hwcloud.dbaudit.plugins.module_utils import base_module
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
 from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_instance_info
 
@@ -138,17 +139,36 @@ def test_cloud_error_is_one_line_with_status_code_and_request_id(sim):
     assert 'definitely-wrong-secret' not in output
 
 
-def test_retries_are_reported_at_vvv_only(sim):
+def test_retries_are_reported_whatever_the_verbosity(sim):
     project_id = sim.data.regions[REGION].project_id
     sim.add_fault('status', path=r'/audit/instances$', status=429, retry_after='0', times=1)
     quiet = run(base_args(sim, project_id=project_id)).result
-    assert 'api_retries' not in quiet
+    assert len(quiet['api_retries']) == 1 and 'HTTP 429 APIGW.0308' in quiet['api_retries'][0]
+    assert quiet['instances'] == seeded(sim)
     sim.add_fault('status', path=r'/audit/instances$', status=503, times=1)
     verbose = run(base_args(sim, project_id=project_id, _ansible_verbosity=3)).result
     assert len(verbose['api_retries']) == 1
     assert 'HTTP 503' in verbose['api_retries'][0]
     assert verbose['instances'] == seeded(sim)
     assert len(sim_requests(sim, r'/audit/instances$')) == 4
+
+
+def test_retry_lines_are_bounded_and_scrubbed(sim):
+    """A long outage cannot flood the result: at most MAX_RETRY_LINES lines, each cut, and one line counting the rest;
+    a secret reflected into an error message never shows, not even in part."""
+    secret = sim.credentials['secret_key']
+    retries = base_module.MAX_RETRY_LINES + 5
+    sim.add_fault('status', path=r'/audit/instances$', status=503, retry_after='0', times=retries,
+                  error_msg='echo %s %s' % (secret, 'x' * 2000))
+    outcome = run(base_args(sim, max_retries=retries))
+    lines = outcome.result['api_retries']
+    assert outcome.rc == 0 and outcome.result['instances'] == seeded(sim)
+    assert len(lines) == base_module.MAX_RETRY_LINES + 1
+    assert lines[-1] == '... and 5 more retries, not listed'
+    assert all(len(line) <= base_module.RETRY_LINE_CHARACTERS + len('...(9999 characters)') for line in lines)
+    assert all(line.endswith('characters)') for line in lines[:-1])
+    assert secret not in outcome.output and secret[:8] not in outcome.output
+    assert len(sim_requests(sim, r'/audit/instances$')) == retries + 1
 
 
 def test_partial_results_survive_a_failure():

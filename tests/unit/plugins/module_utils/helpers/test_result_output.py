@@ -2,13 +2,16 @@
 byte for byte what ``exit_json`` with its ``remove_values`` scrub prints, and no ``no_log`` value ever reaches it.
 
 Each test runs a real module in-process over real HTTP twice, once the fast way and once with
-``SPARE_RECORD_LISTS = False`` (Ansible's own path, the reference), and compares the two outputs as text."""
+``SPARE_RECORD_LISTS = False`` (Ansible's own path, the reference), and compares the two outputs as text: against the
+simulator (tests/support/audit_data_sim.py), or, where a secret of the test's own must be the module's credential or a
+record holds what no statement of the API does (a number), against a small hostile server answering those records."""
 
 import datetime
 
 import pytest
 
-from dbss_audit_server import audit_sqls
+from audit_data_sim import SQLS, statements
+from hostile_server import json_reply
 from hwtest_support import run_module
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import result_output
@@ -33,10 +36,18 @@ def spared(monkeypatch):
     return calls
 
 
-def both_ways(server, monkeypatch, secret_key='SKTEST', **args):
-    module_args = dict({'region': 'cn-north-4', 'project_id': PROJECT, 'access_key': 'AKTEST', 'secret_key': secret_key,
-                        'max_retries': 0, 'endpoints': {'dbss': server.url}, 'instance_id': 'inst-a'}, **PERIOD)
-    module_args.update(args)
+def hostile_args(server, secret_key):
+    return dict({'region': 'cn-north-4', 'project_id': PROJECT, 'access_key': 'AKTEST', 'secret_key': secret_key,
+                 'max_retries': 0, 'endpoints': {'dbss': server.url}, 'instance_id': 'inst-a'}, **PERIOD)
+
+
+def answering(server, records):
+    """The hostile server answers every statement query with these records (each given an id), in one page."""
+    listed = [dict(record, id='sql-%06d' % n) for n, record in enumerate(records)]
+    server.route('POST', SQLS, json_reply({'total': len(listed), 'count': len(listed), 'sqls': [{'sql': record} for record in listed]}))
+
+
+def both_ways(module_args, monkeypatch):
     fast = run_module(dbss_sql_info, module_args)
     monkeypatch.setattr(result_output, 'SPARE_RECORD_LISTS', False)
     reference = run_module(dbss_sql_info, module_args)
@@ -45,25 +56,26 @@ def both_ways(server, monkeypatch, secret_key='SKTEST', **args):
     return fast, reference
 
 
-def test_the_output_is_byte_identical_when_no_secret_is_in_the_records(server, audit, monkeypatch, spared):
-    audit.add_sqls('inst-a', audit_sqls(250, START + datetime.timedelta(seconds=1)))
-    fast, reference = both_ways(server, monkeypatch)
+def test_the_output_is_byte_identical_when_no_secret_is_in_the_records(audit, monkeypatch, spared):
+    audit.add_sqls(audit.a, 250, START + datetime.timedelta(seconds=1))
+    fast, reference = both_ways(audit.connection(instance_id=audit.a, **PERIOD), monkeypatch)
     assert spared == [True]
     assert fast.output == reference.output
-    assert len(fast.result['sqls']) == 250
+    assert len(fast.result['sqls']) == len(audit.sqls_in(audit.a, START, START + datetime.timedelta(days=1))) == 250
     # The scrub still ran over the rest: the connection options' secret is masked in the invocation.
     assert fast.result['invocation']['module_args']['secret_key'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-    assert 'SKTEST' not in fast.output
+    assert audit.sim.credentials['secret_key'] not in fast.output
 
 
-def test_non_ascii_text_and_json_escapes_are_written_as_ansible_writes_them(server, audit, monkeypatch, spared):
-    records = audit_sqls(20, START + datetime.timedelta(seconds=1))
+def test_non_ascii_text_and_json_escapes_are_written_as_ansible_writes_them(audit, monkeypatch, spared):
+    records = statements(20, START + datetime.timedelta(seconds=1))
     records[0]['sql_statement'] = u"SELECT '\u00e9t\u00e9 \u6e2c\u8a66 \U0001f600' AS \"q\\uote\"\n\t\x01"
-    records[1]['operated_obj_info'] = [{'name': u'\u00fcber', 'type': 'TABLE', 'nested': {'k': [1, None, True]}}]
-    audit.add_sqls('inst-a', records)
-    fast, reference = both_ways(server, monkeypatch)
+    records[1]['table_name'] = u'\u00fcber \u8868'
+    audit.sim.add_statements(audit.a, records)
+    fast, reference = both_ways(audit.connection(instance_id=audit.a, **PERIOD), monkeypatch)
     assert spared == [True]
     assert fast.output == reference.output
+    assert u'\u00fcber \u8868' in [item['table_name'] for record in fast.result['sqls'] for item in record['operated_obj_info']]
 
 
 @pytest.mark.parametrize('secret,planted', [
@@ -72,24 +84,27 @@ def test_non_ascii_text_and_json_escapes_are_written_as_ansible_writes_them(serv
     ('sk"quote\\slash', 'x sk"quote\\slash y'),                # JSON escapes in the secret
     (u'cl\u00e9-s\u00e9cr\u00e8te', u'-- cl\u00e9-s\u00e9cr\u00e8te --'),  # non-ASCII secret
 ])
-def test_a_secret_in_the_records_is_masked(server, audit, monkeypatch, spared, secret, planted):
-    # The list takes Ansible's path, which masks the secret.
-    records = audit_sqls(30, START + datetime.timedelta(seconds=1))
+def test_a_secret_in_the_records_is_masked(server, monkeypatch, spared, secret, planted):
+    # The list takes Ansible's path, which masks the secret. The secret is the module's own credential: a server of the
+    # test's own, since the simulator takes only its fake one.
+    records = statements(30, START + datetime.timedelta(seconds=1))
     records[7]['sql_statement'] = planted
-    audit.add_sqls('inst-a', records)
-    fast, reference = both_ways(server, monkeypatch, secret_key=secret)
+    answering(server, records)
+    fast, reference = both_ways(hostile_args(server, secret), monkeypatch)
     assert spared == [False]
     assert fast.output == reference.output
     assert secret not in fast.output
-    statements = [record['sql_statement'] for record in fast.result['sqls']]
+    answered = [record['sql_statement'] for record in fast.result['sqls']]
     assert any('********' in statement or statement == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-               for statement in statements)
+               for statement in answered)
 
 
-def test_a_number_holding_a_secret_takes_ansibles_path(server, audit, monkeypatch, spared):
-    # remove_values also masks the digits of a number that hold a no_log value (the number becomes a string).
-    audit.add_sqls('inst-a', audit_sqls(10, START + datetime.timedelta(seconds=1), rows=9876543210))
-    fast, reference = both_ways(server, monkeypatch, secret_key='98765432')
+def test_a_number_holding_a_secret_takes_ansibles_path(server, monkeypatch, spared):
+    # remove_values also masks the digits of a number that hold a no_log value (the number becomes a string). No field of
+    # a statement is a number in the API: a hostile server sends one, with nested numbers, nulls and booleans.
+    answering(server, statements(10, START + datetime.timedelta(seconds=1), rows=9876543210,
+                                 operated_obj_info=[{'name': u'\u00fcber', 'type': 'TABLE', 'nested': {'k': [1, None, True]}}]))
+    fast, reference = both_ways(hostile_args(server, '98765432'), monkeypatch)
     assert spared == [False]
     assert fast.output == reference.output
     assert '98765432' not in fast.output

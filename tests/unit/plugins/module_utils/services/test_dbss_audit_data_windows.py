@@ -1,15 +1,15 @@
 """Audit-data windows (issue "Fidelity to the real cloud"): the service's time range includes both ends, so a record
 on a window's edge comes in two windows and must never count twice towards ``limit``; and a total at the 10,000-record
 cap may be the cap itself (the console clips totals there), so it means "possibly more": split, and only a one-second
-window that still reaches the cap is reported as truncated. Real HTTP against tests/support/dbss_audit_server.py, and against
-the simulator in its ``clip_audit_totals`` mode."""
+window that still reaches the cap is reported as truncated. Real HTTP against the simulator (tests/support/audit_data_sim.py),
+with totals true or clipped (``set_clip_audit_totals``) and its result window narrowed to the tests' cap (``small_cap``)."""
 
 import collections
 import datetime
 
 import pytest
 
-from dbss_audit_server import alarm_records, audit_sqls, dbss_time
+from audit_data_sim import dbss_time
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services import dbss_audit_data
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.transport.client import HuaweiCloudClient
@@ -18,7 +18,6 @@ from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss_audi
 
 from dbaudit_simulator import Simulator, SimulatorConfig
 
-PROJECT = '0' * 32
 UTC = datetime.timezone.utc
 END = datetime.datetime(2026, 11, 2, tzinfo=UTC)
 START = END - datetime.timedelta(days=1)
@@ -26,7 +25,7 @@ SECOND = datetime.timedelta(seconds=1)
 REGION = 'cn-north-4'
 
 
-def client_for(url, access_key='AKTEST', secret_key='SKTEST', project_id=PROJECT):
+def client_for(url, access_key, secret_key, project_id):
     config = ClientConfig(dict(region=REGION, project_id=project_id, max_retries=0, access_key=access_key,
                                secret_key=secret_key, endpoints={'dbss': url, 'rds': url, 'iam': url}), environ={})
     return HuaweiCloudClient(config, sleep=lambda _seconds: None)
@@ -41,76 +40,65 @@ def ids(records):
 
 
 @pytest.mark.parametrize('clip', [False, True])
-def test_one_statement_a_second_and_a_limit_of_their_number_returns_them_all(server, audit, small_cap, clip):
+def test_one_statement_a_second_and_a_limit_of_their_number_returns_them_all(audit, small_cap, clip):
     # Split windows share their edge second, which holds a statement: the old count lost the oldest statements.
-    audit.clip_totals = clip
-    records = audit_sqls(1000, START + SECOND)
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=1000, max_workers=4)
-    assert ids(result['sqls']) == newest(records, 1000)
+    audit.sim.set_clip_audit_totals(clip)
+    audit.add_sqls(audit.a, 1000, START + SECOND)
+    held = audit.sqls_in(audit.a, START, END)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=len(held), max_workers=4)
+    assert ids(result['sqls']) == newest(held, 1000) and len(held) == 1000
     assert result['truncated_windows'] == [] and result['limit_reached'] is True
     # Some window edge did fall on a statement: the same statement was answered twice.
-    answered = [sql['sql']['id'] for request in audit.sql_requests() for sql in _answer(audit, request)]
+    answered = [sql['sql']['id'] for request in audit.sql_requests() for sql in request['answer']['sqls']]
     assert len(answered) > len(set(answered))
 
 
-def _answer(audit, request):
-    """The statements the server answered to one recorded request (re-computed from its body)."""
-    body = request['json']
-    start, end = body['time']['start_time'], body['time']['end_time']
-    matched = sorted((record for record in audit.sqls['inst-a'] if start <= record['start_time'] <= end),
-                     key=lambda record: record['start_time'], reverse=True)[:audit.cap]
-    first = (body['page'] - 1) * body['size']
-    return [{'sql': record} for record in matched[first:first + body['size']]]
-
-
-def test_a_statement_on_the_edge_of_two_30_day_windows_counts_once(server, audit):
+def test_a_statement_on_the_edge_of_two_30_day_windows_counts_once(audit):
     start = END - datetime.timedelta(days=40)
     edge = END - datetime.timedelta(days=30)
-    records = audit_sqls(3, edge - SECOND) + audit_sqls(1, start + SECOND, prefix='oldest')
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], start, END, limit=4, max_workers=4)
-    assert sorted(ids(result['sqls'])) == sorted(ids(records))
+    records = audit.add_sqls(audit.a, 3, edge - SECOND) + audit.add_sqls(audit.a, 1, start + SECOND)
+    held = audit.sqls_in(audit.a, start, END)
+    result = list_audit_sqls(audit.client(), [audit.a], start, END, limit=len(held), max_workers=4)
+    assert sorted(ids(result['sqls'])) == sorted(ids(held)) == sorted(ids(records))
     assert result['limit_reached'] is True
 
 
-def test_alarms_on_window_edges_count_once(server, audit, small_cap):
-    records = alarm_records(900, START + SECOND, step=SECOND)
-    audit.add_alarms('inst-a', records)
-    result = list_audit_alarms(client_for(server.url), ['inst-a'], START, END, limit=900, max_workers=4)
-    assert sorted(ids(result['alarms'])) == sorted(ids(records))
+def test_alarms_on_window_edges_count_once(audit, small_cap):
+    audit.add_alarms(audit.a, 900, START + SECOND, step=SECOND)
+    held = audit.alarms_in(audit.a, START, END)
+    result = list_audit_alarms(audit.client(), [audit.a], START, END, limit=len(held), max_workers=4)
+    assert sorted(ids(result['alarms'])) == sorted(ids(held)) and len(held) == 900
     assert result['truncated_windows'] == []
 
 
-def test_a_total_clipped_at_the_cap_is_split_never_taken_as_everything(server, audit, small_cap):
-    audit.clip_totals = True
-    records = audit_sqls(1000, START + SECOND, step=30 * SECOND)
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=5000, max_workers=4)
-    assert ids(result['sqls']) == newest(records, 1000)
+def test_a_total_clipped_at_the_cap_is_split_never_taken_as_everything(audit, small_cap):
+    audit.sim.set_clip_audit_totals(True)
+    audit.add_sqls(audit.a, 1000, START + SECOND, step=30 * SECOND)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=5000, max_workers=4)
+    assert ids(result['sqls']) == newest(audit.sqls_in(audit.a, START, END), 1000)
     assert result['truncated_windows'] == []
+    assert audit.sql_requests()[0]['answer']['total'] == small_cap, 'the first total was clipped'
 
 
-def test_a_total_exactly_at_the_cap_is_split_too(server, audit, small_cap):
-    records = audit_sqls(small_cap, START + SECOND, step=30 * SECOND)
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=5000, max_workers=4)
-    assert ids(result['sqls']) == newest(records, small_cap)
+def test_a_total_exactly_at_the_cap_is_split_too(audit, small_cap):
+    audit.add_sqls(audit.a, small_cap, START + SECOND, step=30 * SECOND)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=5000, max_workers=4)
+    assert ids(result['sqls']) == newest(audit.sqls_in(audit.a, START, END), small_cap)
     assert result['truncated_windows'] == []
     assert len({request['json']['time']['start_time'] for request in audit.sql_requests()}) > 1
 
 
 @pytest.mark.parametrize('crowd', [300, 500])
-def test_a_one_second_window_at_the_clipped_cap_is_reported_as_truncated(server, audit, small_cap, crowd):
-    audit.clip_totals = True
+def test_a_one_second_window_at_the_clipped_cap_is_reported_as_truncated(audit, small_cap, crowd):
+    audit.sim.set_clip_audit_totals(True)
     crowded = START + datetime.timedelta(hours=5)
-    records = audit_sqls(crowd, crowded, step=datetime.timedelta(0)) + audit_sqls(20, START + SECOND, prefix='early')
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=5000, max_workers=4)
+    audit.add_sqls(audit.a, crowd, crowded, step=datetime.timedelta(0))
+    early = audit.add_sqls(audit.a, 20, START + SECOND)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=5000, max_workers=4)
     returned = ids(result['sqls'])
     # Either every record, or a reported truncation: here the crowded second cannot be read whole.
-    assert set(ids(records[crowd:])) <= set(returned)
-    assert len(returned) == small_cap + 20
+    assert set(ids(early)) <= set(returned)
+    assert len(returned) == small_cap + len(early)
     assert result['truncated_windows']
     # Windows share their edge second: each one-second window holding the crowded second is reported.
     for window in result['truncated_windows']:
@@ -174,12 +162,10 @@ def _read_one_after_the_other(requests):
 # 1,000 statements over the first 8 hours: the day (over the cap of 300) is split, and two of its parts again.
 # A limit of 1,000 or more wants everything; 350 or 301 want more than the cap but less than a part over it.
 @pytest.mark.parametrize('limit,side_by_side', [(5000, True), (1000, True), (350, False), (301, False)])
-def test_the_parts_of_a_window_are_read_side_by_side_only_when_all_of_them_are_wanted(server, audit, small_cap,
-                                                                                      limit, side_by_side):
-    records = audit_sqls(1000, START + SECOND, step=30 * SECOND)
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=limit, max_workers=4)
-    assert ids(result['sqls']) == newest(records, min(limit, 1000))
+def test_the_parts_of_a_window_are_read_side_by_side_only_when_all_of_them_are_wanted(audit, small_cap, limit, side_by_side):
+    audit.add_sqls(audit.a, 1000, START + SECOND, step=30 * SECOND)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=limit, max_workers=4)
+    assert ids(result['sqls']) == newest(audit.sqls_in(audit.a, START, END), min(limit, 1000))
     requests = audit.sql_requests()
     # The whole day once (its total, 1,000, is over the cap), then its parts.
     assert requests[0]['json']['time']['start_time'] == dbss_time(START) and requests[0]['json']['page'] == 1
@@ -190,11 +176,10 @@ def test_the_parts_of_a_window_are_read_side_by_side_only_when_all_of_them_are_w
     assert len(pages) == len(set(pages))
 
 
-def test_a_clipped_total_never_lets_parts_be_read_side_by_side(server, audit, small_cap):
+def test_a_clipped_total_never_lets_parts_be_read_side_by_side(audit, small_cap):
     # A total at the cap may be anything above it: the limit is not known to exceed it.
-    audit.clip_totals = True
-    records = audit_sqls(1000, START + SECOND, step=30 * SECOND)
-    audit.add_sqls('inst-a', records)
-    result = list_audit_sqls(client_for(server.url), ['inst-a'], START, END, limit=5000, max_workers=4)
-    assert ids(result['sqls']) == newest(records, 1000)
+    audit.sim.set_clip_audit_totals(True)
+    audit.add_sqls(audit.a, 1000, START + SECOND, step=30 * SECOND)
+    result = list_audit_sqls(audit.client(), [audit.a], START, END, limit=5000, max_workers=4)
+    assert ids(result['sqls']) == newest(audit.sqls_in(audit.a, START, END), 1000)
     assert _read_one_after_the_other(audit.sql_requests())

@@ -10,7 +10,7 @@ import jinja2
 import pytest
 import yaml
 
-from hwtest_support import sim_requests
+from hwtest_support import REPO_ROOT, sim_requests
 
 from conftest import BIN_DIR
 
@@ -149,8 +149,7 @@ def test_inventory_with_an_agency_assumes_once_for_every_region(sim, ansible_env
 @pytest.mark.parametrize('account', [None, MEMBER])
 def test_awx_credential_type_injects_the_agency_or_nothing(sim, ansible_env, tmp_path, account):
     """docs/examples/awx/credential_type.yml: optional agency fields; AWX renders an unset field as an empty string."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    with open(os.path.join(root, 'docs', 'examples', 'awx', 'credential_type.yml')) as handle:
+    with open(os.path.join(REPO_ROOT, 'docs', 'examples', 'awx', 'credential_type.yml')) as handle:
         credential_type = yaml.safe_load(handle)
     inputs = dict((field['id'], field.get('default', '')) for field in credential_type['inputs']['fields'])
     inputs.update(access_key=sim.credentials['access_key'], secret_key=sim.credentials['secret_key'], region=REGION)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from hwtest_support import sim_requests
+from hwtest_support import REPO_ROOT, sim_requests
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.services.dbss import normalize_audit_instance
 
@@ -204,8 +204,7 @@ def test_wrong_file_name_says_which_suffix_is_needed(sim, inventory):
 
 def test_awx_example_source_works_with_injected_credentials(sim, inventory):
     """docs/examples/awx: the credential type injects HW_* variables; AWX fails an update on an unparsed source."""
-    example = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                           'docs', 'examples', 'awx', 'inventories', 'production.dbss.yml')
+    example = os.path.join(REPO_ROOT, 'docs', 'examples', 'awx', 'inventories', 'production.dbss.yml')
     with open(example) as handle:
         config = handle.read()
     data, hostvars = listed(inventory(config, name='production.dbss.yml',
