@@ -48,8 +48,9 @@ DBSS_TIME = '%Y-%m-%d %H:%M:%S'
 API_TIME = '%Y-%m-%dT%H:%M:%SZ'
 PAGE = 100
 
-PLAYBOOK = """---
-- name: Time one listing
+# One timed task between two timestamps; the figures handed over in a file. ``%(module)s`` and ``%(figures)s`` vary.
+TIMED_PLAYBOOK = """---
+- name: Time one task
   hosts: localhost
   gather_facts: false
   tasks:
@@ -57,45 +58,24 @@ PLAYBOOK = """---
       ansible.builtin.set_fact:
         began: "{{ now().timestamp() }}"
     - name: The measured task
-      hwcloud.dbaudit.dbss_sql_info: "{{ module_args }}"
+      hwcloud.dbaudit.%(module)s: "{{ module_args }}"
       register: outcome
     - name: Stop
       ansible.builtin.set_fact:
         ended: "{{ now().timestamp() }}"
     - name: Hand the figures over
       ansible.builtin.copy:
-        content: "{{ {'seconds': (ended | float) - (began | float),
-                      'ids': outcome.sqls | map(attribute='id') | list,
+        content: "{{ {'seconds': (ended | float) - (began | float), %(figures)s,
                       'truncated': outcome.truncated_windows | length, 'limit_reached': outcome.limit_reached}
                      | to_json }}"
         dest: "{{ result_file }}"
         mode: "0600"
 """
-
+PLAYBOOK = TIMED_PLAYBOOK % {'module': 'dbss_sql_info', 'figures': "'ids': outcome.sqls | map(attribute='id') | list"}
 # The same statements written to a JSON Lines file by dbss_sql_export: only a summary reaches the controller; the
 # file's IDs are compared with the SDK's by this script.
-EXPORT_PLAYBOOK = """---
-- name: Time one export
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Start
-      ansible.builtin.set_fact:
-        began: "{{ now().timestamp() }}"
-    - name: The measured task
-      hwcloud.dbaudit.dbss_sql_export: "{{ module_args }}"
-      register: outcome
-    - name: Stop
-      ansible.builtin.set_fact:
-        ended: "{{ now().timestamp() }}"
-    - name: Hand the figures over
-      ansible.builtin.copy:
-        content: "{{ {'seconds': (ended | float) - (began | float), 'statements': outcome.statements,
-                      'changed': outcome.changed, 'truncated': outcome.truncated_windows | length,
-                      'limit_reached': outcome.limit_reached} | to_json }}"
-        dest: "{{ result_file }}"
-        mode: "0600"
-"""
+EXPORT_PLAYBOOK = TIMED_PLAYBOOK % {'module': 'dbss_sql_export',
+                                    'figures': "'statements': outcome.statements, 'changed': outcome.changed"}
 
 
 # The task alone, registered as users do: the run's CPU is then start-up, the module and Ansible handling its result.

@@ -105,6 +105,13 @@ class Rulebook:
             assert time.monotonic() < deadline, 'expected %d playbook runs:\n%s' % (count, self.output_file.read_text()[-3000:])
             time.sleep(0.5)
 
+    def wait_for_runs_and_no_more(self, count):
+        """``count`` runs finished, then five more polls (each the time for a duplicate run to start) and no other
+        run started: nothing is handled twice. Started runs are counted, so a duplicate shows as soon as it begins."""
+        self.wait_for_runs(count)
+        self.wait_for_polls(5)
+        assert self.started() == count, self.output_file.read_text()[-3000:]
+
     def started(self):
         """Playbook runs that started (their play's name printed)."""
         return self.output_file.read_text(errors='replace').count(PLAY_NAME)
@@ -139,12 +146,7 @@ def test_one_playbook_run_per_new_high_alarm_and_none_again_after_a_restart(live
         high = [live_sim.raise_alarm(active[0]['id']), live_sim.raise_alarm(active[1]['id'], alarm_type='RISK_DISK')]
         live_sim.raise_alarm(active[0]['id'], alarm_risk='MEDIUM')
         live_sim.add_statement(active[0]['id'])
-        rulebook.wait_for_runs(2)
-        # A few more polls: nothing is handled twice.
-        rulebook.wait_for_polls(3)
-        # Two more polls' time for a duplicate run to start: none does (started runs are counted, not finished).
-        rulebook.wait_for_polls(2)
-        assert rulebook.started() == 2
+        rulebook.wait_for_runs_and_no_more(2)
     finally:
         output = rulebook.stop()
     assert output.count(PLAY_NAME) == 2, output[-3000:]
@@ -164,10 +166,7 @@ def test_one_playbook_run_per_new_high_alarm_and_none_again_after_a_restart(live
     during = live_sim.raise_alarm(active[1]['id'])
     restarted = Rulebook(live_sim, tmp_path, 2)
     try:
-        restarted.wait_for_runs(1)
-        restarted.wait_for_polls(3)
-        restarted.wait_for_polls(2)
-        assert restarted.started() == 1
+        restarted.wait_for_runs_and_no_more(1)
     finally:
         output = restarted.stop()
     assert output.count(PLAY_NAME) == 1, output[-3000:]
