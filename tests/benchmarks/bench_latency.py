@@ -191,5 +191,6 @@ def main():
         report('Audit scopes of %d audit instances, %d ms latency per request' % (len(audit_ids), args.latency_ms),
                ours, sdk, sdk_requests)
 
+
 if __name__ == '__main__':
     main()

@@ -1,5 +1,6 @@
-"""dbss_sql_export in-process, over real HTTP against the simulator (tests/support/audit_data_sim.py): the file holds exactly what dbss_sql_info returns, bad input and hostile paths are refused before any
-request, idempotence, check mode and diff, a partial failure leaves dest untouched, secrets never reach the file."""
+"""dbss_sql_export in-process, over real HTTP against the simulator (tests/support/audit_data_sim.py): the file holds
+exactly what dbss_sql_info returns, bad input and hostile paths are refused before any request, idempotence, check
+mode and diff, a partial failure leaves dest untouched, secrets never reach the file."""
 
 import datetime
 import hashlib
@@ -133,10 +134,10 @@ def test_hostile_and_bad_paths_are_refused_before_any_request(audit, tmp_path):
 
 def test_the_default_limit_is_the_maximum_and_a_reached_limit_is_warned_about(seeded, tmp_path, capsys):
     outcome = run_module(dbss_sql_export, seeded.connection(instance_id=seeded.a, dest=str(tmp_path / 'all.jsonl'),
-                                                     **PERIOD))
+                                                            **PERIOD))
     assert outcome.result['statements'] == 250 and outcome.result['limit_reached'] is False
     limited = run_module(dbss_sql_export, seeded.connection(instance_id=seeded.a, dest=str(tmp_path / 'some.jsonl'),
-                                                     limit=100, **PERIOD))
+                                                            limit=100, **PERIOD))
     assert limited.result['statements'] == 100 and limited.result['limit_reached'] is True
     warnings = '\n'.join(limited.result.get('warnings', [])) + capsys.readouterr().err
     assert 'holds only the newest 100 statements (limit)' in warnings
@@ -159,7 +160,7 @@ def test_a_failed_instance_is_named_and_dest_is_left_untouched(seeded, tmp_path)
 def test_several_failed_instances_are_each_named(seeded, tmp_path):
     dest = tmp_path / 'sqls.jsonl'
     outcome = run_module(dbss_sql_export, seeded.connection(instance_ids=['ghost-1', seeded.b, 'ghost-2'],
-                                                     dest=str(dest), **PERIOD))
+                                                            dest=str(dest), **PERIOD))
     assert outcome.rc == 1
     assert sorted(outcome.result['failed_instances']) == ['ghost-1', 'ghost-2']
     assert 'ghost-1' in outcome.result['msg'] and 'ghost-2' in outcome.result['msg']
