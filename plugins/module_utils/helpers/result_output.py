@@ -10,11 +10,12 @@ every ``no_log`` value, every container copied) and then encodes it, in ansible-
 visits every value in Python: for 60,000 audited statements that is most of the module's CPU. The record list (the
 module's plural result key) is set aside when it is proven free of every ``no_log`` value:
 
-- it holds only plain JSON types (dict with str keys, list, str, int, bool, None): ``remove_values`` would copy it
-  unchanged (it changes only strings and numbers holding a ``no_log`` value), and any JSON encoder writes it as the
-  standard library does;
+- it holds only plain JSON types (dict with str keys, list, str, int, float, bool, None): ``remove_values`` would copy
+  it unchanged (it changes only strings and numbers holding a ``no_log`` value), and any JSON encoder writes it as the
+  standard library does (a float as its ``repr``; NaN and the infinities, which are no JSON, take Ansible's path);
 - its JSON text holds no ``no_log`` value in its JSON-escaped form: JSON escapes character by character, so a value
-  inside any string (or the digits of any number) shows in the text as its escaped form. A match anywhere, even a
+  inside any string (or the digits of any number: ``remove_values`` reads ``str(number)``, the text JSON writes) shows
+  in the text as its escaped form. A match anywhere, even a
   harmless one across two strings, sends the whole result Ansible's way.
 
 ``exit_json`` then scrubs and encodes the rest of the result (connection options, warnings, invocation) as usual, with
@@ -33,14 +34,14 @@ from itertools import compress
 SPARE_RECORD_LISTS = True
 # The placeholder holds a non-ASCII letter: how the output writes it tells whether the encoder escapes non-ASCII text.
 _PLACEHOLDER_PREFIX = u'hwcloud.dbaudit result placeholder \u00e9 '
-_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+_PLAIN_SCALARS = frozenset((str, int, float, bool, type(None)))
 _PLAIN_CONTAINERS = frozenset((dict, list))
 _PLAIN_TYPES = _PLAIN_SCALARS | _PLAIN_CONTAINERS
 _STR_ONLY = frozenset((str,))
 
 
 def plain_json(value):
-    """True when ``value`` is made only of dict (str keys), list, str, int, bool and None (exact types: a subclass may
+    """True when ``value`` is made only of dict (str keys), list, str, int, float, bool and None (exact types: a subclass may
     carry data, such as Ansible's tags, that an encoder writes differently). The types of a container's members are
     gathered in one pass in C (``set(map(type, ...))``); only containers are visited one by one."""
     stack = [value]
@@ -75,7 +76,11 @@ def shows_secret(text, escaped):
 
 def free_text(value, secrets, ensure_ascii):
     """The JSON text of ``value``, or None when any of ``secrets`` shows in it (in its JSON-escaped form)."""
-    text = json.dumps(value, ensure_ascii=ensure_ascii, allow_nan=False, check_circular=False)
+    try:
+        text = json.dumps(value, ensure_ascii=ensure_ascii, allow_nan=False, check_circular=False)
+    except ValueError:
+        # NaN or an infinity: not JSON; Ansible's own path decides how it is written.
+        return None
     if shows_secret(text, escaped_secrets(secrets, ensure_ascii)):
         return None
     return text

@@ -16,7 +16,7 @@ from hwtest_support import run_module
 
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers import result_output
 from ansible_collections.hwcloud.dbaudit.plugins.module_utils.helpers.result_output import free_text, plain_json
-from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_info
+from ansible_collections.hwcloud.dbaudit.plugins.modules import dbss_sql_info, rds_auditlog_info
 
 PROJECT = '0' * 32
 START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -47,10 +47,10 @@ def answering(server, records):
     server.route('POST', SQLS, json_reply({'total': len(listed), 'count': len(listed), 'sqls': [{'sql': record} for record in listed]}))
 
 
-def both_ways(module_args, monkeypatch):
-    fast = run_module(dbss_sql_info, module_args)
+def both_ways(module_args, monkeypatch, module=dbss_sql_info):
+    fast = run_module(module, module_args)
     monkeypatch.setattr(result_output, 'SPARE_RECORD_LISTS', False)
-    reference = run_module(dbss_sql_info, module_args)
+    reference = run_module(module, module_args)
     monkeypatch.setattr(result_output, 'SPARE_RECORD_LISTS', True)
     assert fast.rc == reference.rc == 0, fast.result
     return fast, reference
@@ -99,15 +99,39 @@ def test_a_secret_in_the_records_is_masked(server, monkeypatch, spared, secret, 
                for statement in answered)
 
 
-def test_a_number_holding_a_secret_takes_ansibles_path(server, monkeypatch, spared):
-    # remove_values also masks the digits of a number that hold a no_log value (the number becomes a string). No field of
-    # a statement is a number in the API: a hostile server sends one, with nested numbers, nulls and booleans.
-    answering(server, statements(10, START + datetime.timedelta(seconds=1), rows=9876543210,
-                                 operated_obj_info=[{'name': u'\u00fcber', 'type': 'TABLE', 'nested': {'k': [1, None, True]}}]))
+@pytest.mark.parametrize('number', [9876543210, 98765432.5, 1.987654321e+20])
+def test_a_number_holding_a_secret_takes_ansibles_path(server, monkeypatch, spared, number):
+    # remove_values also masks the digits of a number that hold a no_log value (the number becomes a string): it reads
+    # str(number), which for a float is the repr JSON writes. No field of a statement is a number in the API: a hostile
+    # server sends one, with nested numbers, nulls and booleans.
+    answering(server, statements(10, START + datetime.timedelta(seconds=1), rows=number,
+                                 operated_obj_info=[{'name': u'\u00fcber', 'type': 'TABLE', 'nested': {'k': [1, 0.25, None, True]}}]))
     fast, reference = both_ways(hostile_args(server, '98765432'), monkeypatch)
     assert spared == [False]
     assert fast.output == reference.output
     assert '98765432' not in fast.output
+
+
+def test_float_fields_are_spared_and_written_as_ansible_writes_them(sim, monkeypatch, spared):
+    # An RDS audit log file's size is a float (KB) in the SDK's model: the listing is spared, byte for byte the same.
+    rds_id = next(instance_id for instance_id, policy in sim.data.regions['cn-north-4'].audit_policies.items()
+                  if policy['keep_days'] > 0)
+    args = {'region': 'cn-north-4', 'endpoints': {'rds': sim.url, 'iam': sim.url},
+            'access_key': sim.credentials['access_key'], 'secret_key': sim.credentials['secret_key'],
+            'instance_id': rds_id, 'start_time': '2026-10-01', 'end_time': '2026-11-01'}
+    fast, reference = both_ways(args, monkeypatch, rds_auditlog_info)
+    assert spared == [True]
+    assert fast.output == reference.output
+    sizes = [log['size'] for log in fast.result['audit_logs']]
+    assert sizes and all(isinstance(size, float) for size in sizes)
+    assert sim.credentials['secret_key'] not in fast.output
+
+
+@pytest.mark.parametrize('number', [float('nan'), float('inf'), float('-inf')])
+def test_a_float_json_cannot_write_is_never_spared(number):
+    # NaN and the infinities are no JSON: the list takes Ansible's path, which decides how they are written.
+    assert plain_json([{'size': number}]) is True
+    assert free_text([{'size': number}], set(), False) is None
 
 
 def test_a_secret_issued_during_the_run_is_known_at_exit(monkeypatch):
@@ -127,7 +151,7 @@ class _TaggedText(str):
     ([{_TaggedText('a'): 'x'}], False),
     ([{'a': [{'b': (1, 2)}]}], False),
     ([{1: 'x'}], False),
-    ([1.5], False),
+    ([1.5, {'a': -0.0, 'b': [1e-07]}], True),
     ([{'a': b'bytes'}], False),
     ([{'a': datetime.datetime(2026, 1, 1)}], False),
 ])
