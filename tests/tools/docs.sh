@@ -61,63 +61,7 @@ sphinx-build -b html -W --keep-going -n -q -c docs/sphinx "$OUT/rst" "$OUT/html"
 echo "docs: the guides in the site (tests/tools/docsite.py check-html)"
 python tests/tools/docsite.py check-html "$OUT/html"
 
-echo "docs: relative links in the Markdown pages"
-python - "$ROOT" <<'PY'
-"""Every relative link [text](target) or [text](target#anchor) in the Markdown pages must exist."""
-import glob
-import os
-import re
-import sys
-
-root = sys.argv[1]
-pages = ['README.md', 'tests/simulator/README.md'] + sorted(glob.glob('docs/**/*.md', recursive=True))
-link = re.compile(r'\[[^\]]*\]\(([^)\s]+)\)')
-fence = re.compile(r'^\s*(```|~~~)')
-
-
-def slug(heading):
-    """GitHub's anchor of a heading."""
-    text = re.sub(r'[^\w\- ]', '', heading.strip().lower())
-    return text.replace(' ', '-')
-
-
-def anchors(path):
-    found, counts, in_fence = set(), {}, False
-    with open(path, encoding='utf-8') as handle:
-        for line in handle:
-            if fence.match(line):
-                in_fence = not in_fence
-            elif not in_fence and line.startswith('#'):
-                base = slug(line.lstrip('#'))
-                found.add(base if base not in counts else '%s-%d' % (base, counts[base]))
-                counts[base] = counts.get(base, 0) + 1
-    return found
-
-
-errors = []
-for page in pages:
-    in_fence = False
-    with open(os.path.join(root, page), encoding='utf-8') as handle:
-        for number, line in enumerate(handle, 1):
-            if fence.match(line):
-                in_fence = not in_fence
-                continue
-            if in_fence:
-                continue
-            for target in link.findall(re.sub(r'`[^`]*`', '', line)):
-                if re.match(r'^[a-z][a-z0-9+.-]*:', target):
-                    continue  # http:, https:, mailto:
-                path, _sep, anchor = target.partition('#')
-                resolved = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
-                if not os.path.exists(os.path.join(root, resolved)):
-                    errors.append('%s:%d: %s: no such file %s' % (page, number, target, resolved))
-                elif anchor and resolved.endswith('.md') and anchor not in anchors(os.path.join(root, resolved)):
-                    errors.append('%s:%d: %s: no heading #%s in %s' % (page, number, target, anchor, resolved))
-for error in errors:
-    print(error, file=sys.stderr)
-if errors:
-    sys.exit('docs: %d broken link(s)' % len(errors))
-print('docs: %d pages, links resolve' % len(pages))
-PY
+echo "docs: relative links and repository paths in the Markdown pages (tests/tools/markdown_links.py)"
+python tests/tools/markdown_links.py "$ROOT"
 
 echo "docs: OK; plugin reference and guides in $OUT/html/index.html"
