@@ -7,15 +7,17 @@ windows split under the service's 10,000-record cap); the SDK loop (huaweiclouds
 window after the other, 100 a page, with the windows a user would pick by hand to stay under the cap (one a day).
 Both sides' statement IDs are compared: the figures count only when they are identical. The same statements are
 then exported with hwcloud.dbaudit.dbss_sql_export (a JSON Lines file, only a summary in the result), its file's IDs
-compared too. One row per --concurrency value (default 8, the modules' default, and 16).
+compared too. One row per --concurrency value (default 8, the modules' default, 16 and 32).
 
 Then, without latency: the module alone (no controller) for its CPU time per statement, and the same task inside
 ansible-playbook for the split between the module's process and Ansible's controller (which decodes the module's
-JSON, registers the result and templates it: Ansible's share, not the collection's). ``--profile FILE`` also writes a
-cProfile of the module alone.
+JSON, registers the result and templates it: Ansible's share, not the collection's), and Ansible's own time for a
+result of these records: the module's recorded output printed again by a module that does nothing else
+(library/replay_result.py). With the SDK's time, that gives the best ratio any module returning these records in its
+result could reach. ``--profile FILE`` also writes a cProfile of the module alone.
 
 Prints figures; asserts nothing (machines are noisy). Each figure is the median of --runs runs.
-Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py [--runs 3] [--concurrency 8,16] [--skip-sdk]``.
+Run: ``.venv/bin/python tests/benchmarks/bench_dbss_sql.py [--runs 3] [--concurrency 8,16,32] [--skip-sdk]``.
 """
 
 import argparse
@@ -58,7 +60,7 @@ TIMED_PLAYBOOK = """---
       ansible.builtin.set_fact:
         began: "{{ now().timestamp() }}"
     - name: The measured task
-      hwcloud.dbaudit.%(module)s: "{{ module_args }}"
+      %(module)s: "{{ module_args }}"
       register: outcome
     - name: Stop
       ansible.builtin.set_fact:
@@ -71,11 +73,14 @@ TIMED_PLAYBOOK = """---
         dest: "{{ result_file }}"
         mode: "0600"
 """
-PLAYBOOK = TIMED_PLAYBOOK % {'module': 'dbss_sql_info', 'figures': "'ids': outcome.sqls | map(attribute='id') | list"}
+PLAYBOOK = TIMED_PLAYBOOK % {'module': 'hwcloud.dbaudit.dbss_sql_info', 'figures': "'ids': outcome.sqls | map(attribute='id') | list"}
 # The same statements written to a JSON Lines file by dbss_sql_export: only a summary reaches the controller; the
 # file's IDs are compared with the SDK's by this script.
-EXPORT_PLAYBOOK = TIMED_PLAYBOOK % {'module': 'dbss_sql_export',
+EXPORT_PLAYBOOK = TIMED_PLAYBOOK % {'module': 'hwcloud.dbaudit.dbss_sql_export',
                                     'figures': "'statements': outcome.statements, 'changed': outcome.changed"}
+# Ansible's own share of a result: a module that only prints dbss_sql_info's recorded output (library/replay_result.py).
+REPLAY_PLAYBOOK = TIMED_PLAYBOOK % {'module': 'replay_result', 'figures': "'ids': outcome.sqls | map(attribute='id') | list"}
+REPLAY_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'library')
 
 
 # The task alone, registered as users do: the run's CPU is then start-up, the module and Ansible handling its result.
@@ -95,13 +100,16 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def collection_run(sim, workdir, module_args, bare=False, export=False):
+def collection_run(sim, workdir, module_args, bare=False, export=False, replay=None):
     """The task's own time (set_fact timestamps), the whole run's wall and CPU time (controller and module
     processes), and the figures the playbook handed over; ``bare``: the task alone, whole run's figures only;
-    ``export``: dbss_sql_export to a new file (``ids`` read from it)."""
+    ``export``: dbss_sql_export to a new file (``ids`` read from it); ``replay``: a recorded output of dbss_sql_info,
+    printed again by a module that does nothing else."""
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
-        handle.write(BARE_PLAYBOOK if bare else EXPORT_PLAYBOOK if export else PLAYBOOK)
+        handle.write(REPLAY_PLAYBOOK if replay else BARE_PLAYBOOK if bare else EXPORT_PLAYBOOK if export else PLAYBOOK)
+    if replay:
+        module_args = {'path': replay}
     dest = os.path.join(workdir, 'export', 'statements.jsonl')
     if export:
         module_args = dict(module_args, dest=dest)
@@ -113,6 +121,8 @@ def collection_run(sim, workdir, module_args, bare=False, export=False):
     with open(variables, 'w') as handle:
         json.dump({'module_args': module_args, 'result_file': result_file}, handle)
     env = sim.playbook_env(workdir, REGION)
+    if replay:
+        env['ANSIBLE_LIBRARY'] = REPLAY_LIBRARY
     sim.reset_requests()
     cpu = children_cpu()
     began = time.perf_counter()
@@ -182,7 +192,7 @@ def compare_latency(args):
                        'end_time': end.strftime(API_TIME), 'limit': 200000}
         print('%d audited SQL statements of %d audit instances over %d days, %d ms latency per request'
               % (sum(counts.values()), len(instance_ids), args.days, args.latency_ms))
-        rows = []
+        rows, rows_requests = [], []
         for export in (False, True):
             module = 'dbss_sql_export (to a JSON Lines file)' if export else 'dbss_sql_info (records in the result)'
             for concurrency in args.concurrency:
@@ -191,14 +201,16 @@ def compare_latency(args):
                 last = ours[-1]
                 task = median(run['seconds'] for run in ours)
                 rows.append((module, concurrency, task, last['ids']))
+                rows_requests.append(last['requests'])
                 print('  %s, concurrency %d: task %.2f s (runs %s), whole ansible-playbook %.2f s, %.2f s CPU; '
                       '%d statements, %d requests, %d windows cut at the cap'
                       % (module, concurrency, task, ', '.join('%.2f' % run['seconds'] for run in ours),
                          median(run['whole'] for run in ours), median(run['cpu'] for run in ours), len(last['ids']),
                          last['requests'], last['truncated']))
                 sys.stdout.flush()
+        requests = rows_requests[0] if rows_requests else 0
         if args.skip_sdk:
-            return
+            return None, requests
         credentials = sim.credentials
         client = DbssClient.new_builder().with_credentials(BasicCredentials(
             credentials['access_key'], credentials['secret_key'], project_id)).with_endpoints([sim.url]).build()
@@ -216,10 +228,13 @@ def compare_latency(args):
             identical = sorted(sdk[-1][1]) == sorted(ids) and len(set(ids)) == len(ids)
             print('  %s, concurrency %d: %.1fx faster than the SDK (task; target >= 6x); identical records: %s'
                   % (module.split(' ')[0], concurrency, sdk_seconds / task, 'yes' if identical else 'NO'))
+        return sdk_seconds, requests
 
 
-def where_time_goes(args):
-    """No latency: module CPU per statement, and the module/controller split of the ansible-playbook run."""
+def where_time_goes(args, sdk_seconds=None, requests=0):
+    """No latency: module CPU per statement, the module/controller split of the ansible-playbook run, and Ansible's
+    own time for a result of these records (a module that only prints it again); with the SDK's time and the requests
+    of the latency run, the best ratio any module returning these records in its result could reach."""
     arguments = ['--regions', REGION, '--instances', str(args.instances), '--log-days', str(args.days),
                  '--sql-per-day', str(-(-args.statements // (args.instances * args.days))), '--member-accounts', '']
     with ExternalSimulator(arguments) as sim:
@@ -230,7 +245,8 @@ def where_time_goes(args):
         module_args = {'instance_ids': instance_ids, 'start_time': start.strftime(API_TIME),
                        'end_time': end.strftime(API_TIME), 'limit': 200000, 'concurrency': args.concurrency[0]}
         empty_args = dict(module_args, instance_ids=[])
-        alone = [run_module(sim, workdir, 'dbss_sql_info', module_args) for _run in range(args.runs)]
+        recorded = os.path.join(workdir, 'recorded-output.json')
+        alone = [run_module(sim, workdir, 'dbss_sql_info', module_args, output=recorded) for _run in range(args.runs)]
         count = len(alone[-1][0]['sqls'])
         empty = [run_module(sim, workdir, 'dbss_sql_info', empty_args) for _run in range(args.runs)]
         module_cpu = median(cpu for _result, _seconds, cpu in alone)
@@ -251,6 +267,20 @@ def where_time_goes(args):
               % (median(run['whole'] for run in playbook), whole_cpu, fixed_cpu, module_cpu - startup_cpu,
                  100.0 * (module_cpu - startup_cpu) / max(whole_cpu - fixed_cpu, 1e-9), controller_cpu,
                  100.0 * controller_cpu / max(whole_cpu - fixed_cpu, 1e-9)))
+        replays = [collection_run(sim, workdir, None, replay=recorded) for _run in range(args.runs)]
+        replay_task = median(run['seconds'] for run in replays)
+        print('  Ansible\'s own time for this result: a module that only prints the recorded output again (%.1f MB, '
+              'no request, no record work) takes %.2f s as a task; %d statements'
+              % (os.path.getsize(recorded) / 1e6, replay_task, len(replays[-1]['ids'])))
+        if sdk_seconds:
+            # The module's requests and Ansible's handling of its result come one after the other.
+            print('  so no module returning these records in its result can beat the SDK (%.2f s) by more than '
+                  'SDK / (that time + the request floor, %d requests x %d ms / concurrency): %s; 6x needs the whole '
+                  'task within %.2f s'
+                  % (sdk_seconds, requests, args.latency_ms,
+                     ', '.join('%.1fx at concurrency %d' % (
+                         sdk_seconds / (replay_task + requests * args.latency_ms / 1000.0 / concurrency), concurrency)
+                         for concurrency in args.concurrency), sdk_seconds / 6))
         if args.profile:
             run_module(sim, workdir, 'dbss_sql_info', module_args, profile=args.profile)
             print('  cProfile of the module alone (main thread) written to %s' % args.profile)
@@ -262,18 +292,17 @@ def main():
     parser.add_argument('--statements', type=int, default=60000)
     parser.add_argument('--instances', type=int, default=2)
     parser.add_argument('--days', type=int, default=7)
-    parser.add_argument('--concurrency', type=concurrency_list, default=[8, 16],
-                        help='the collection\'s concurrency, one row each (default 8,16; 8 is the module\'s default); '
+    parser.add_argument('--concurrency', type=concurrency_list, default=[8, 16, 32],
+                        help='the collection\'s concurrency, one row each (default 8,16,32; 8 is the module\'s default); '
                              'the figures without latency use the first')
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--skip-sdk', action='store_true', help='only the collection')
     parser.add_argument('--skip-latency', action='store_true', help='only where the time goes (no latency)')
     parser.add_argument('--profile', help='also write a cProfile of the module alone to this file')
     args = parser.parse_args()
-    if not args.skip_latency:
-        compare_latency(args)
+    sdk_seconds, requests = compare_latency(args) if not args.skip_latency else (None, 0)
     sys.stdout.flush()
-    where_time_goes(args)
+    where_time_goes(args, sdk_seconds, requests)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@ The collection's figure is the task's own time inside ansible-playbook (module s
 fixed start-up excluded): timestamps taken by set_fact right before and right after the task. The SDK's figure is
 the time of its calls in this process (no start-up at all, which favours the SDK). Both sides' results are counted
 and compared, and so are the API requests each made.
-Run: .venv/bin/python tests/benchmarks/bench_latency.py [--latency-ms 100] [--runs 3] [--concurrency 8,16]
+Run: .venv/bin/python tests/benchmarks/bench_latency.py [--latency-ms 100] [--runs 3] [--concurrency 8,16,32]
 The collection comes from ANSIBLE_COLLECTIONS_PATH when set, otherwise from this checkout.
 Figures, not assertions: machines are noisy. Each figure is the median of --runs runs.
 """
@@ -135,8 +135,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--latency-ms', type=int, default=100)
     parser.add_argument('--runs', type=int, default=3)
-    parser.add_argument('--concurrency', type=concurrency_list, default=[8, 16],
-                        help='the collection\'s concurrency, one row each (default 8,16; 8 is the modules\' default)')
+    parser.add_argument('--concurrency', type=concurrency_list, default=[8, 16, 32],
+                        help='the collection\'s concurrency, one row each (default 8,16,32; 8 is the modules\' default)')
     parser.add_argument('--rds', type=int, default=4, help='RDS instances in the audit log listing')
     parser.add_argument('--instances', type=int, default=300, help='audit instances whose scopes are listed')
     parser.add_argument('--skip-sdk', action='store_true', help='only the collection (reuse SDK figures of another run)')

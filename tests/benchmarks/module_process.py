@@ -11,9 +11,10 @@ import time
 import hwtest_support
 
 
-def run_module(sim, workdir, module, module_args, profile=None):
+def run_module(sim, workdir, module, module_args, profile=None, output=None):
     """``(result, seconds, cpu_seconds)`` of one run of ``module`` (``dbss_sql_info``) with ``module_args`` against
-    ``sim``; ``profile``: a file for cProfile's statistics. CPU is the module process's user + system time."""
+    ``sim``; ``profile``: a file for cProfile's statistics; ``output``: a file for the module's output, as printed. CPU is
+    the module process's user + system time."""
     arguments = os.path.join(workdir, 'args.json')
     with open(arguments, 'w') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': dict(module_args, _ansible_verbosity=0, _ansible_tmpdir=workdir)}, handle)
@@ -27,6 +28,9 @@ def run_module(sim, workdir, module, module_args, profile=None):
     seconds = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if output:
+        with open(output, 'wb') as handle:
+            handle.write(process.stdout)
     try:
         result = json.loads(process.stdout)
     except ValueError:
