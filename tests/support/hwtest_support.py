@@ -42,6 +42,15 @@ if AnsibleCollectionConfig.collection_finder is None:
 assert isinstance(AnsibleCollectionConfig.collection_finder, _AnsibleCollectionFinder)
 
 
+def load_tool(name):
+    """A script of tests/tools/ (``docsite``, ``markdown_links``) as a module, for the unit tests of its checks."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO_ROOT, 'tests', 'tools', name + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def parse_dbss_inventory(sim, path, config, environ=None, cache=True):
     """One run of the dbss inventory plugin, loaded by Ansible's plugin loader and parsed into a real InventoryData,
     with only the simulator's endpoints and AK/SK in the environment (``environ`` overrides them; None removes)."""

@@ -4,26 +4,18 @@ labels that exist, and the check of the built site finds a missing page or a dea
 
 `make docs` (tests/tools/docs.sh) builds the real site and runs the same site check on it."""
 
-import importlib.util
 import os
 import re
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from hwtest_support import REPO_ROOT as ROOT, load_tool
+
 # pandoc comes from the pypandoc-binary test dependency of the default line's venv (tests/requirements.txt); the
 # older ansible-core lines' venvs do not build the docs.
 pytest.importorskip('pypandoc')
 
-
-def _load_docsite():
-    spec = importlib.util.spec_from_file_location('docsite', os.path.join(ROOT, 'tests', 'tools', 'docsite.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-docsite = _load_docsite()
+docsite = load_tool('docsite')
 PREFIX = 'ansible_collections.hwcloud.dbaudit.docsite.'
 RELATIVE_MD_LINK = re.compile(r'<(?![a-z][a-z0-9+.-]*:)[^<>`]*\.md(#[^<>`]*)?>`_')
 

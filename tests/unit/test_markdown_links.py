@@ -2,20 +2,9 @@
 have none, and the check names a missing file, a missing heading and a repository path that does not exist, while
 placeholders, globs and paths relative to the page's folder pass."""
 
-import importlib.util
-import os
+from hwtest_support import REPO_ROOT as ROOT, load_tool
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location('markdown_links', os.path.join(ROOT, 'tests', 'tools', 'markdown_links.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-markdown_links = _load()
+markdown_links = load_tool('markdown_links')
 
 
 def test_the_repository_pages_have_no_dead_end():
