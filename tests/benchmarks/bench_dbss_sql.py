@@ -192,7 +192,7 @@ def compare_latency(args):
                        'end_time': end.strftime(API_TIME), 'limit': 200000}
         print('%d audited SQL statements of %d audit instances over %d days, %d ms latency per request'
               % (sum(counts.values()), len(instance_ids), args.days, args.latency_ms))
-        rows, rows_requests = [], []
+        rows = []
         for export in (False, True):
             module = 'dbss_sql_export (to a JSON Lines file)' if export else 'dbss_sql_info (records in the result)'
             for concurrency in args.concurrency:
@@ -200,15 +200,14 @@ def compare_latency(args):
                 ours = [collection_run(sim, workdir, arguments, export=export) for _run in range(args.runs)]
                 last = ours[-1]
                 task = median(run['seconds'] for run in ours)
-                rows.append((module, concurrency, task, last['ids']))
-                rows_requests.append(last['requests'])
+                rows.append((module, concurrency, task, last['ids'], last['requests']))
                 print('  %s, concurrency %d: task %.2f s (runs %s), whole ansible-playbook %.2f s, %.2f s CPU; '
                       '%d statements, %d requests, %d windows cut at the cap'
                       % (module, concurrency, task, ', '.join('%.2f' % run['seconds'] for run in ours),
                          median(run['whole'] for run in ours), median(run['cpu'] for run in ours), len(last['ids']),
                          last['requests'], last['truncated']))
                 sys.stdout.flush()
-        requests = rows_requests[0] if rows_requests else 0
+        requests = rows[0][4] if rows else 0
         if args.skip_sdk:
             return None, requests
         credentials = sim.credentials
@@ -224,7 +223,7 @@ def compare_latency(args):
         print('  official SDK, sequential, day by day: %.2f s (runs %s); %d statements, %d requests'
               % (sdk_seconds, ', '.join('%.2f' % seconds for seconds, _ids, _requests in sdk), len(sdk[-1][1]),
                  sdk[-1][2]))
-        for module, concurrency, task, ids in rows:
+        for module, concurrency, task, ids, _requests in rows:
             identical = sorted(sdk[-1][1]) == sorted(ids) and len(set(ids)) == len(ids)
             print('  %s, concurrency %d: %.1fx faster than the SDK (task; target >= 6x); identical records: %s'
                   % (module.split(' ')[0], concurrency, sdk_seconds / task, 'yes' if identical else 'NO'))

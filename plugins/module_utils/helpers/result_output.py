@@ -15,8 +15,8 @@ module's plural result key) is set aside when it is proven free of every ``no_lo
   standard library does (a float as its ``repr``; NaN and the infinities, which are no JSON, take Ansible's path);
 - its JSON text holds no ``no_log`` value in its JSON-escaped form: JSON escapes character by character, so a value
   inside any string (or the digits of any number: ``remove_values`` reads ``str(number)``, the text JSON writes) shows
-  in the text as its escaped form. A match anywhere, even a
-  harmless one across two strings, sends the whole result Ansible's way.
+  in the text as its escaped form. A match anywhere, even a harmless one across two strings, sends the whole result
+  Ansible's way.
 
 ``exit_json`` then scrubs and encodes the rest of the result (connection options, warnings, invocation) as usual, with
 a placeholder instead of the list, and the placeholder is replaced by the list's JSON text. Anything unusual (a value
@@ -41,9 +41,9 @@ _STR_ONLY = frozenset((str,))
 
 
 def plain_json(value):
-    """True when ``value`` is made only of dict (str keys), list, str, int, float, bool and None (exact types: a subclass may
-    carry data, such as Ansible's tags, that an encoder writes differently). The types of a container's members are
-    gathered in one pass in C (``set(map(type, ...))``); only containers are visited one by one."""
+    """True when ``value`` is made only of dict (str keys), list, str, int, float, bool and None (exact types: a
+    subclass may carry data, such as Ansible's tags, that an encoder writes differently). The types of a container's
+    members are gathered in one pass in C (``set(map(type, ...))``); only containers are visited one by one."""
     stack = [value]
     while stack:
         item = stack.pop()
